@@ -1,0 +1,259 @@
+package reports
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+)
+
+// The JUnit elements, as schemas/junit.xsd describes them.
+type (
+	junitSuites struct {
+		XMLName   xml.Name     `xml:"testsuites"`
+		Name      string       `xml:"name,attr"`
+		Tests     int          `xml:"tests,attr"`
+		Failures  int          `xml:"failures,attr"`
+		Errors    int          `xml:"errors,attr"`
+		Skipped   int          `xml:"skipped,attr"`
+		Time      string       `xml:"time,attr"`
+		Timestamp string       `xml:"timestamp,attr,omitempty"`
+		Suites    []junitSuite `xml:"testsuite"`
+	}
+	junitSuite struct {
+		Name       string          `xml:"name,attr"`
+		Tests      int             `xml:"tests,attr"`
+		Failures   int             `xml:"failures,attr"`
+		Errors     int             `xml:"errors,attr"`
+		Skipped    int             `xml:"skipped,attr"`
+		Time       string          `xml:"time,attr"`
+		Timestamp  string          `xml:"timestamp,attr,omitempty"`
+		ID         int             `xml:"id,attr"`
+		Package    string          `xml:"package,attr"`
+		Properties []junitProperty `xml:"properties>property"`
+		Cases      []junitCase     `xml:"testcase"`
+	}
+	junitProperty struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value,attr"`
+	}
+	junitCase struct {
+		Name       string          `xml:"name,attr"`
+		Classname  string          `xml:"classname,attr"`
+		Time       string          `xml:"time,attr"`
+		Properties []junitProperty `xml:"properties>property"`
+		Skipped    *junitProblem   `xml:"skipped"`
+		Failure    *junitProblem   `xml:"failure"`
+		Error      *junitProblem   `xml:"error"`
+		SystemOut  string          `xml:"system-out,omitempty"`
+	}
+	junitProblem struct {
+		Message string `xml:"message,attr"`
+		Type    string `xml:"type,attr,omitempty"`
+		Text    string `xml:",chardata"`
+	}
+)
+
+// WriteJUnit writes JUnit XML that CI systems render: one testsuite per clause, one
+// testcase per requirement named "<ID> <title>" with classname "TS24379.<clause>" (dots
+// of the clause as underscores). A pass has no child; fail is a <failure type="fail">
+// with Expected/Actual and the capture files; error is an <error type="error">;
+// inconclusive, not-applicable and not-tested are <skipped> whose message starts with
+// the verdict word. Each testcase carries its requirement, clause and verdict as
+// properties, and every result as a line of system-out.
+func WriteJUnit(w io.Writer, r Run) error {
+	p := prepare(r)
+	out := junitSuites{Name: strings.TrimSpace(p.Suite + " " + p.Version), Timestamp: junitTime(p.Started)}
+	run := runProperties(p)
+	var total time.Duration
+	for i, g := range byClause(p.Cases) {
+		s := junitSuite{
+			Name:       ClauseTitle(g.Clause),
+			Timestamp:  out.Timestamp,
+			ID:         i,
+			Package:    className(g.Clause),
+			Properties: run,
+		}
+		var d time.Duration
+		for _, c := range g.Cases {
+			jc := junitCaseOf(p, c)
+			s.Tests++
+			switch {
+			case jc.Failure != nil:
+				s.Failures++
+			case jc.Error != nil:
+				s.Errors++
+			case jc.Skipped != nil:
+				s.Skipped++
+			}
+			d += c.Duration
+			s.Cases = append(s.Cases, jc)
+		}
+		s.Time = seconds(d)
+		total += d
+		out.Tests += s.Tests
+		out.Failures += s.Failures
+		out.Errors += s.Errors
+		out.Skipped += s.Skipped
+		out.Suites = append(out.Suites, s)
+	}
+	if wall := p.Finished.Sub(p.Started); wall > 0 && !p.Started.IsZero() {
+		total = wall
+	}
+	out.Time = seconds(total)
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("junit: %w", err)
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// runProperties describes the run in every testsuite's properties.
+func runProperties(p Run) []junitProperty {
+	props := []junitProperty{
+		{"suite", p.Suite},
+		{"version", p.Version},
+		{"profile", p.Profile},
+		{"source", p.Source},
+		{"strict", strconv.FormatBool(p.Strict)},
+		{"started", utc(p.Started)},
+		{"finished", utc(p.Finished)},
+	}
+	for _, n := range p.Notes {
+		props = append(props, junitProperty{"note", n})
+	}
+	return props
+}
+
+// junitCaseOf renders one prepared case.
+func junitCaseOf(p Run, c Case) junitCase {
+	jc := junitCase{
+		Name:      strings.Join(strings.Fields(c.ID+" "+c.Title), " "),
+		Classname: className(c.clauseOf()),
+		Time:      seconds(c.Duration),
+		Properties: []junitProperty{
+			{"requirement", c.ID},
+			{"clause", c.clauseOf()},
+			{"verdict", string(c.Verdict)},
+		},
+	}
+	var out strings.Builder
+	for _, res := range c.Results {
+		fmt.Fprintf(&out, "%s %s: %s\n", res.Verdict, orRun(res.Message), res.Detail)
+	}
+	jc.SystemOut = out.String()
+	switch c.Verdict {
+	case verdict.Pass:
+	case verdict.Fail:
+		jc.Failure = &junitProblem{Type: "fail", Message: firstOf(c, verdict.Fail), Text: failureText(p, c)}
+	case verdict.Error:
+		jc.Error = &junitProblem{Type: "error", Message: firstOf(c, verdict.Error), Text: errorText(c)}
+	default:
+		jc.Skipped = &junitProblem{Message: string(c.Verdict) + ": " + firstOf(c, c.Verdict)}
+	}
+	return jc
+}
+
+// firstOf is "<message>: <detail>" of the case's first result with verdict v, with a
+// count of the others that share it.
+func firstOf(c Case, v verdict.Verdict) string {
+	var first string
+	n := 0
+	for _, res := range c.Results {
+		if res.Verdict != v {
+			continue
+		}
+		if n == 0 {
+			first = res.Detail
+			if res.Message != "" {
+				first = res.Message + ": " + res.Detail
+			}
+		}
+		n++
+	}
+	if n > 1 {
+		first += fmt.Sprintf(" (and %d more %s)", n-1, v)
+	}
+	return first
+}
+
+// failureText gives, for every failing result, what was expected (the requirement),
+// what was seen (the detail), the evidence and the capture files.
+func failureText(p Run, c Case) string {
+	var b strings.Builder
+	expected := c.Requirement
+	if expected == "" {
+		expected = c.Title
+	}
+	for _, res := range c.Results {
+		if res.Verdict != verdict.Fail {
+			continue
+		}
+		fmt.Fprintf(&b, "%s %s\n", c.ID, orRun(res.Message))
+		fmt.Fprintf(&b, "  Expected: %s\n", expected)
+		fmt.Fprintf(&b, "  Actual:   %s\n", res.Detail)
+		if len(res.Evidence) > 0 {
+			ev, _ := json.Marshal(res.Evidence) // prepared evidence is plain JSON values
+			fmt.Fprintf(&b, "  Evidence: %s\n", ev)
+		}
+		for _, f := range captureFiles(p.CaptureDir, res.Message) {
+			fmt.Fprintf(&b, "  Capture:  %s\n", f)
+		}
+	}
+	return b.String()
+}
+
+// errorText gives the details of the case's error results.
+func errorText(c Case) string {
+	var b strings.Builder
+	for _, res := range c.Results {
+		if res.Verdict == verdict.Error {
+			fmt.Fprintf(&b, "%s %s: %s\n", c.ID, orRun(res.Message), res.Detail)
+		}
+	}
+	return b.String()
+}
+
+// orRun names a result's message, or "(run)" for a result about no single request.
+func orRun(message string) string {
+	if message == "" {
+		return "(run)"
+	}
+	return message
+}
+
+// className is "TS24379." followed by the clause with every character that is not a
+// letter, digit or underscore made an underscore: "7.2.1" → "TS24379.7_2_1".
+func className(clause string) string {
+	return "TS24379." + strings.Map(func(r rune) rune {
+		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '_' {
+			return r
+		}
+		return '_'
+	}, clause)
+}
+
+// seconds is a JUnit time attribute: seconds with millisecond precision.
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(max(d, 0).Seconds(), 'f', 3, 64)
+}
+
+// junitTime is the timestamp form CI tools expect (ISO 8601 without zone), in UTC;
+// empty for the zero time.
+func junitTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05")
+}
