@@ -1,0 +1,286 @@
+package client
+
+import (
+	"encoding/xml"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Namespaces and media types of the bodies.
+const (
+	NSMCPTTInfo      = "urn:3gpp:ns:mcpttInfo:1.0"
+	NSPoCSettings    = "urn:oma:params:xml:ns:poc:poc-settings"
+	NSMCSSettings    = "urn:3gpp:mcsSettings:1.0"
+	NSExtension      = "urn:example:refclient:ext" // the foreign namespace of the extensions variant
+	TypeMCPTTInfo    = "application/vnd.3gpp.mcptt-info+xml"
+	TypePoCSettings  = "application/poc-settings+xml"
+	boundary         = "refclient-boundary-1"
+	quotedBoundary   = "refclient:boundary=1" // ':' and '=' make the quotes necessary
+	multipartPreface = "This is a multipart body in MIME format.\r\n"
+	multipartTail    = "This epilogue is ignored.\r\n"
+)
+
+// requestBody returns the Content-Type and body of a request ("" and "" for none).
+func requestBody(cfg *Config, kind Kind) (string, string, error) {
+	switch {
+	case kind == Register && cfg.Mode == ModeRegister && !cfg.breaks("7.2.1-06"):
+		return mediaType(cfg, TypeMCPTTInfo), registerInfo(cfg), nil
+	case kind == Register && cfg.Mode == ModeMigration:
+		return mediaType(cfg, TypeMCPTTInfo), migrationInfo(cfg), nil
+	case kind == Publish && cfg.breaks("7.2.2-02"):
+		return mediaType(cfg, TypePoCSettings), pocSettings(cfg), nil
+	case kind == Publish:
+		return multipart(cfg, []bodyPart{
+			{mediaType(cfg, TypeMCPTTInfo), registerInfo(cfg)},
+			{mediaType(cfg, TypePoCSettings), pocSettings(cfg)},
+		})
+	case kind == Invite:
+		return mediaType(cfg, TypeMCPTTInfo), inviteInfo(cfg), nil
+	}
+	return "", "", nil
+}
+
+func mediaType(cfg *Config, t string) string {
+	if cfg.has("upper-case") {
+		return strings.ToUpper(t)
+	}
+	return t
+}
+
+type bodyPart struct{ ctype, content string }
+
+func multipart(cfg *Config, parts []bodyPart) (string, string, error) {
+	subtype := "multipart/mixed"
+	params := ""
+	if cfg.breaks("MIME-01") {
+		subtype = "multipart/related"
+		params = `;type="` + TypeMCPTTInfo + `"`
+	}
+	bnd, preface, tail := boundary, "", ""
+	params += ";boundary=" + bnd
+	if cfg.has("quoted-boundary") {
+		bnd, preface, tail = quotedBoundary, multipartPreface, multipartTail
+		params = strings.Replace(params, ";boundary="+boundary, `; boundary="`+bnd+`"`, 1)
+	}
+	var b strings.Builder
+	b.WriteString(preface)
+	for _, p := range parts {
+		if strings.Contains(p.content, "--"+bnd) {
+			return "", "", fmt.Errorf("a body part contains the multipart boundary %q; choose other token or client ID values", bnd)
+		}
+		b.WriteString("--" + bnd + "\r\nContent-Type: " + p.ctype + "\r\n\r\n" + p.content + "\r\n")
+	}
+	b.WriteString("--" + bnd + "--\r\n" + tail)
+	return mediaType(cfg, subtype) + params, b.String(), nil
+}
+
+// xmlDoc writes an XML document whose main namespace is either the default namespace or,
+// with the ns-prefix variant, bound to a prefix.
+type xmlDoc struct {
+	cfg    *Config
+	prefix string // "" for the default namespace
+	b      strings.Builder
+}
+
+func newXMLDoc(cfg *Config, prefix string) *xmlDoc {
+	d := &xmlDoc{cfg: cfg}
+	if cfg.has("ns-prefix") {
+		d.prefix = prefix
+	}
+	enc := "UTF-8"
+	if cfg.breaks("MIME-02") {
+		enc = "ISO-8859-1"
+	}
+	d.b.WriteString(`<?xml version="1.0" encoding="` + enc + `"?>` + "\r\n")
+	d.comment("written by the mcptt-conformance reference client")
+	return d
+}
+
+func (d *xmlDoc) name(local string) string {
+	if d.prefix == "" {
+		return local
+	}
+	return d.prefix + ":" + local
+}
+
+// root opens the root element, declaring ns (and the extra declarations xmlnsAttrs).
+func (d *xmlDoc) root(local, ns, xmlnsAttrs string) {
+	decl := ` xmlns="` + ns + `"`
+	if d.prefix != "" {
+		decl = ` xmlns:` + d.prefix + `="` + ns + `"`
+	}
+	d.b.WriteString("<" + d.name(local) + decl + xmlnsAttrs + ">")
+}
+
+func (d *xmlDoc) open(local, attrs string) { d.b.WriteString("<" + d.name(local) + attrs + ">") }
+func (d *xmlDoc) end(local string)         { d.b.WriteString("</" + d.name(local) + ">") }
+
+// raw writes markup in another namespace as it is.
+func (d *xmlDoc) raw(s string) { d.b.WriteString(s) }
+
+func (d *xmlDoc) text(s string) { d.b.WriteString(escape(s)) }
+
+// secret writes a token: as text, or in a CDATA section with the xml-comments-cdata variant.
+func (d *xmlDoc) secret(s string) {
+	if !d.cfg.has("xml-comments-cdata") {
+		d.text(s)
+		return
+	}
+	d.b.WriteString("<![CDATA[" + strings.ReplaceAll(s, "]]>", "]]]]><![CDATA[>") + "]]>")
+}
+
+func (d *xmlDoc) comment(s string) {
+	if d.cfg.has("xml-comments-cdata") {
+		d.b.WriteString("<!-- " + s + " -->")
+	}
+}
+
+// leaf writes <local>value</local>.
+func (d *xmlDoc) leaf(local, value string) {
+	d.open(local, "")
+	d.text(value)
+	d.end(local)
+}
+
+// content writes an element of the Annex F.1 contentType with a plain value.
+func (d *xmlDoc) content(local, child, value string, secret bool) {
+	d.open(local, ` type="Normal"`)
+	d.open(child, "")
+	if secret {
+		d.secret(value)
+	} else {
+		d.text(value)
+	}
+	d.end(child)
+	d.end(local)
+}
+
+func (d *xmlDoc) extension() {
+	if d.cfg.has("extensions") {
+		d.raw(`<ext:vendor-info xmlns:ext="` + NSExtension + `">refclient</ext:vendor-info>`)
+	}
+}
+
+func (d *xmlDoc) String() string { return d.b.String() }
+
+// infoDoc writes an mcptt-info body: params writes the children of <mcptt-Params> before
+// <anyExt>, ext the children of <anyExt> before the extensions variant's element.
+func infoDoc(cfg *Config, params, ext func(*xmlDoc)) string {
+	d := newXMLDoc(cfg, "mi")
+	d.root("mcpttinfo", NSMCPTTInfo, "")
+	d.open("mcptt-Params", "")
+	d.comment("service authorisation")
+	params(d)
+	if ext != nil || cfg.has("extensions") {
+		d.open("anyExt", "")
+		if ext != nil {
+			ext(d)
+		}
+		d.extension()
+		d.end("anyExt")
+	}
+	d.end("mcptt-Params")
+	d.end("mcpttinfo")
+	return d.String()
+}
+
+// registerInfo is the mcptt-info body of 7.2.1 and 7.2.2: access token and client ID.
+func registerInfo(cfg *Config) string {
+	token, clientID := cfg.Token, cfg.ClientID
+	if cfg.breaks("7.2.1-08") {
+		token += "-x"
+	}
+	if cfg.breaks("7.2.1-09") || cfg.breaks("7.2.2-08") {
+		clientID += "-x"
+	}
+	swap := cfg.breaks("7.2.1-07") || cfg.breaks("7.2.2-09")
+	return infoDoc(cfg, func(d *xmlDoc) {
+		if swap {
+			d.content("mcptt-client-id", "mcpttString", clientID, false)
+		}
+		d.content("mcptt-access-token", "mcpttString", token, true)
+		if !swap {
+			d.content("mcptt-client-id", "mcpttString", clientID, false)
+		}
+	}, nil)
+}
+
+// migrationInfo is the mcptt-info body of 7A.2.1.
+func migrationInfo(cfg *Config) string {
+	token, primary, index := cfg.PartnerToken, cfg.PrimaryMCPTTID, cfg.ProfileIndex
+	if cfg.breaks("7A.2.1-05") {
+		token += "-x"
+	}
+	if cfg.breaks("7A.2.1-06") {
+		if scheme, rest, ok := strings.Cut(primary, ":"); ok {
+			primary = scheme + ":x-" + rest
+		} else {
+			primary = "x-" + primary
+		}
+	}
+	if cfg.breaks("7A.2.1-07") {
+		index++
+	}
+	return infoDoc(cfg, func(d *xmlDoc) {
+		d.content("mcptt-access-token", "mcpttString", token, true)
+		d.content("mcptt-request-uri", "mcpttURI", primary, false)
+	}, func(d *xmlDoc) {
+		d.open("selected-user-profile-index", "")
+		d.leaf("user-profile-index", strconv.Itoa(index))
+		d.end("selected-user-profile-index")
+	})
+}
+
+// PeerURI returns the called party of the private call of --break 7.2.2-16.
+func PeerURI(cfg *Config) string {
+	a, _ := parseAOR(cfg.MCPTTID)
+	return a.scheme + ":mcptt-peer@" + a.domain
+}
+
+// inviteInfo is the mcptt-info body of the private call of --break 7.2.2-16.
+func inviteInfo(cfg *Config) string {
+	return infoDoc(cfg, func(d *xmlDoc) {
+		d.leaf("session-type", "private")
+		d.content("mcptt-request-uri", "mcpttURI", PeerURI(cfg), false)
+		d.content("mcptt-client-id", "mcpttString", cfg.ClientID, false)
+	}, nil)
+}
+
+// pocSettings is the application/poc-settings+xml body of 7.2.2 step 6.
+func pocSettings(cfg *Config) string {
+	mode := map[string]string{AutoAnswer: "automatic", ManualAnswer: "manual"}[cfg.AnswerMode]
+	if cfg.breaks("7.2.2-11") {
+		mode = map[string]string{"automatic": "manual", "manual": "automatic"}[mode]
+	}
+	index := cfg.ProfileIndex
+	if cfg.breaks("7.2.2-12") {
+		index++
+	}
+	d := newXMLDoc(cfg, "ps")
+	d.root("poc-settings", NSPoCSettings, ` xmlns:mcs10Set="`+NSMCSSettings+`"`)
+	d.open("entity", ` id="`+escape(cfg.ClientID)+`"`)
+	d.comment("service settings")
+	d.open("am-settings", "")
+	d.leaf("answer-mode", mode)
+	d.end("am-settings")
+	if cfg.breaks("7.2.2-10") {
+		d.raw("<" + d.name("bogus") + "/>")
+	}
+	d.raw("<mcs10Set:selected-user-profile-index><mcs10Set:user-profile-index>" + strconv.Itoa(index) +
+		"</mcs10Set:user-profile-index></mcs10Set:selected-user-profile-index>")
+	if !cfg.breaks("7.2.2-13") {
+		d.raw("<mcs10Set:multiplex-support>" + strconv.FormatBool(cfg.Multiplex) + "</mcs10Set:multiplex-support>")
+	}
+	d.extension()
+	d.end("entity")
+	d.end("poc-settings")
+	return d.String()
+}
+
+// escape escapes s for XML character data and attribute values alike.
+func escape(s string) string {
+	var b strings.Builder
+	xml.EscapeText(&b, []byte(s)) // writing to a strings.Builder does not fail; '"' is escaped too
+	return b.String()
+}
