@@ -1,0 +1,65 @@
+package sipmsg
+
+import (
+	"bytes"
+	"os"
+	"testing"
+)
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(register))
+	f.Add([]byte(publish))
+	f.Add([]byte("SIP/2.0 200 OK\nl: 1\n\nxy"))
+	f.Add([]byte("\r\nREGISTER sip:x SIP/2.0\r\n  folded\r\nTo: \"a\\\"b\" <sip:a>;x=\"\r\n\r\n"))
+	if raw, err := os.ReadFile("testdata/register-conf-integ.sip"); err == nil {
+		f.Add(raw)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if n, complete, err := FrameLength(raw); n < 0 || n > len(raw) || err != nil && complete {
+			t.Fatalf("FrameLength = %d, %v, %v for %d bytes", n, complete, err, len(raw))
+		}
+		m, err := Parse(raw)
+		if err != nil {
+			return
+		}
+		if m.BodyOffset+len(m.Body)+m.Trailing != len(raw) || !bytes.Equal(raw[m.BodyOffset:m.BodyOffset+len(m.Body)], m.Body) {
+			t.Fatalf("body at %d (%d bytes, %d trailing) does not fit %d bytes", m.BodyOffset, len(m.Body), m.Trailing, len(raw))
+		}
+		CheckRequest(m, "REGISTER")
+		CheckContentLength(m)
+		for _, h := range m.Headers {
+			if len(m.Get(h.Name)) == 0 {
+				t.Fatalf("Get(%q) finds nothing", h.Name)
+			}
+			for _, v := range SplitList(h.Value) {
+				ParseAddress(v)
+			}
+		}
+	})
+}
+
+func BenchmarkParseCheck(b *testing.B) {
+	raw := []byte(register)
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		m, err := Parse(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if ps := CheckRequest(m, "REGISTER"); len(ps) != 0 {
+			b.Fatal(ps)
+		}
+		if p := CheckContentLength(m); p != nil {
+			b.Fatal(p)
+		}
+	}
+}
+
+func BenchmarkFrameLength(b *testing.B) {
+	raw := []byte(register + register)
+	for b.Loop() {
+		if _, complete, err := FrameLength(raw); !complete || err != nil {
+			b.Fatal(complete, err)
+		}
+	}
+}

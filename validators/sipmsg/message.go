@@ -1,0 +1,281 @@
+// Package sipmsg reads SIP messages (RFC 3261) from the exact bytes a client sent, so that
+// checks judge what was on the wire rather than what a SIP stack made of it. It accepts
+// every legal spelling (compact header names, any case, folded values, LWS around
+// separators, bare LF line ends) and reports what it cannot read instead of dropping it.
+package sipmsg
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// Header is one header field line (with its continuation lines) of a message.
+type Header struct {
+	Name  string // as written
+	Key   string // canonical lower-case long name, compact forms expanded ("m" → "contact")
+	Value string // folding replaced by a single space, surrounding whitespace trimmed
+	Line  int    // 1-based line number in the message of the header's first line
+}
+
+// Message is a SIP request or response as it was received.
+type Message struct {
+	Raw       []byte
+	IsRequest bool
+	StartLine string // the first line, without its line end
+
+	Method, RequestURI, Version string // requests; Version for responses too
+	StatusCode                  int    // responses
+	Reason                      string // responses
+
+	Headers []Header
+
+	// Body holds the bytes Content-Length delimits (RFC 3261 18.3: bytes after them are
+	// not body), or all bytes after the header section when Content-Length is absent, not
+	// a number, or larger than what is there.
+	Body       []byte
+	BodyOffset int // byte offset of Body in Raw
+	BodyLine   int // line number at which Body starts
+	Trailing   int // bytes after Body that Content-Length excluded
+
+	// ContentLength is the value of the first Content-Length header, -1 when there is
+	// none or it is not a decimal number.
+	ContentLength int
+
+	// Faults are what Parse could not read: lines that are not header fields, a header
+	// section without its closing empty line. CheckRequest reports them.
+	Faults []Problem
+}
+
+// Problem is one rule a message breaks: what the rule expected and what was there.
+type Problem struct {
+	Expected, Actual string
+	Line             int // 1-based line in the message, 0 when the fault has no one line
+}
+
+func (p Problem) Error() string { return "expected " + p.Expected + ", saw " + p.Actual }
+
+// compact maps RFC 3261 7.3.3 and later compact header names to their long names.
+var compact = map[string]string{
+	"i": "call-id", "m": "contact", "e": "content-encoding", "l": "content-length",
+	"c": "content-type", "f": "from", "s": "subject", "k": "supported", "t": "to",
+	"v": "via", "o": "event", "u": "allow-events", "r": "refer-to", "b": "referred-by",
+	"x": "session-expires", "a": "accept-contact", "j": "reject-contact",
+	"d": "request-disposition", "y": "identity", "n": "identity-info",
+}
+
+// Key returns the canonical key of a header name: lower case, compact forms expanded.
+func Key(name string) string {
+	k := strings.ToLower(strings.TrimSpace(name))
+	if long, ok := compact[k]; ok {
+		return long
+	}
+	return k
+}
+
+// Parse reads raw as one SIP message. Leading CRLFs (keep-alives, RFC 3261 7.5) are
+// skipped. The error is a Problem, returned only when the first line is neither a request
+// line nor a status line; every other fault is kept in Message.Faults.
+func Parse(raw []byte) (*Message, error) {
+	m := &Message{Raw: raw, ContentLength: -1}
+	pos, line := 0, 1
+	for pos < len(raw) && (raw[pos] == '\r' || raw[pos] == '\n') {
+		if raw[pos] == '\n' {
+			line++
+		}
+		pos++
+	}
+	first, next := nextLine(raw, pos)
+	if p := m.parseStartLine(string(first)); p != nil {
+		p.Line = line
+		return nil, *p
+	}
+	pos, line = next, line+1
+	m.BodyOffset, m.BodyLine = len(raw), line
+	for {
+		if pos >= len(raw) {
+			m.Faults = append(m.Faults, Problem{"an empty line ending the header section", "the end of the message", line})
+			m.BodyLine = line
+			break
+		}
+		text, next := nextLine(raw, pos)
+		if len(text) == 0 {
+			m.BodyOffset, m.BodyLine = next, line+1
+			break
+		}
+		m.addLine(text, line)
+		pos, line = next, line+1
+	}
+	m.Body = raw[m.BodyOffset:]
+	if h, ok := m.First("content-length"); ok {
+		if n, ok := decimal(h.Value); ok {
+			m.ContentLength = n
+			if n <= len(m.Body) {
+				m.Trailing = len(m.Body) - n
+				m.Body = m.Body[:n]
+			}
+		}
+	}
+	return m, nil
+}
+
+// nextLine returns the line starting at pos without its CRLF or LF, and the offset of the
+// following line.
+func nextLine(raw []byte, pos int) (text []byte, next int) {
+	i := bytes.IndexByte(raw[pos:], '\n')
+	if i < 0 {
+		text, next = raw[pos:], len(raw)
+	} else {
+		text, next = raw[pos:pos+i], pos+i+1
+	}
+	return bytes.TrimSuffix(text, []byte{'\r'}), next
+}
+
+func (m *Message) parseStartLine(s string) *Problem {
+	f := strings.Fields(s)
+	switch {
+	case len(f) >= 2 && hasPrefixFold(f[0], "SIP/"):
+		code, ok := decimal(f[1])
+		if !ok || len(f[1]) != 3 {
+			break
+		}
+		m.Version, m.StatusCode = f[0], code
+		rest := strings.TrimLeft(strings.TrimLeft(s, " \t")[len(f[0]):], " \t")
+		m.Reason = strings.TrimSpace(rest[len(f[1]):])
+		m.StartLine = s
+		return nil
+	case len(f) == 3 && hasPrefixFold(f[2], "SIP/") && isToken(f[0]):
+		m.IsRequest = true
+		m.Method, m.RequestURI, m.Version = f[0], f[1], f[2]
+		m.StartLine = s
+		return nil
+	}
+	return &Problem{Expected: "a request line (Method SP Request-URI SP SIP/2.0) or a status line", Actual: quote(s)}
+}
+
+func (m *Message) addLine(text []byte, line int) {
+	if text[0] == ' ' || text[0] == '\t' {
+		if len(m.Headers) == 0 {
+			m.Faults = append(m.Faults, Problem{"a header field line", "a continuation line before any header: " + quote(string(text)), line})
+			return
+		}
+		h := &m.Headers[len(m.Headers)-1]
+		if more := strings.TrimSpace(string(text)); more != "" {
+			if h.Value != "" {
+				h.Value += " "
+			}
+			h.Value += more
+		}
+		return
+	}
+	name, value, ok := strings.Cut(string(text), ":")
+	name = strings.TrimRight(name, " \t")
+	if !ok || !isToken(name) {
+		m.Faults = append(m.Faults, Problem{"a header field line (name: value)", quote(string(text)), line})
+		return
+	}
+	m.Headers = append(m.Headers, Header{Name: name, Key: Key(name), Value: strings.TrimSpace(value), Line: line})
+}
+
+// Get returns every header with that name, case-insensitively and compact-form aware
+// ("m" and "Contact" find the same headers), in message order.
+func (m *Message) Get(name string) []Header {
+	k := Key(name)
+	var hs []Header
+	for _, h := range m.Headers {
+		if h.Key == k {
+			hs = append(hs, h)
+		}
+	}
+	return hs
+}
+
+// First returns the first header with that name.
+func (m *Message) First(name string) (Header, bool) {
+	k := Key(name)
+	for _, h := range m.Headers {
+		if h.Key == k {
+			return h, true
+		}
+	}
+	return Header{}, false
+}
+
+// SplitList splits a header value at the commas that separate list elements, leaving
+// commas inside quoted strings and inside <> alone. Elements are trimmed; empty ones are
+// dropped.
+func SplitList(value string) []string {
+	var out []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	inQuote, inAngle, start := false, false, 0
+	for i := 0; i < len(value); i++ {
+		switch c := value[i]; {
+		case inQuote:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inQuote = false
+			}
+		case c == '"':
+			inQuote = true
+		case c == '<':
+			inAngle = true
+		case c == '>':
+			inAngle = false
+		case c == ',' && !inAngle:
+			add(value[start:i])
+			start = i + 1
+		}
+	}
+	add(value[start:])
+	return out
+}
+
+// decimal reads 1 to 9 ASCII digits (no sign, no spaces).
+func decimal(s string) (int, bool) {
+	if len(s) == 0 || len(s) > 9 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+// isToken reports whether s is a non-empty RFC 3261 token.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isTokenChar(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isTokenChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		strings.IndexByte("-.!%*_+`'~", c) >= 0
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// quote shows s in a problem report, shortened to 100 bytes.
+func quote(s string) string {
+	if len(s) > 100 {
+		return fmt.Sprintf("%q…", s[:100])
+	}
+	return fmt.Sprintf("%q", s)
+}
