@@ -1,0 +1,260 @@
+package reports
+
+import (
+	"encoding/xml"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/lestrrat-go/libxml2"
+	"github.com/lestrrat-go/libxml2/xsd"
+	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+)
+
+// validateJUnit validates a JUnit file against schemas/junit.xsd and returns the
+// schema's complaints.
+func validateJUnit(t *testing.T, out []byte) error {
+	t.Helper()
+	schema, err := xsd.ParseFromFile("../schemas/junit.xsd")
+	if err != nil {
+		t.Fatalf("schemas/junit.xsd: %v", err)
+	}
+	defer schema.Free()
+	doc, err := libxml2.Parse(out)
+	if err != nil {
+		t.Fatalf("junit.xml is not well-formed: %v\n%s", err, out)
+	}
+	defer doc.Free()
+	err = schema.Validate(doc)
+	var sve xsd.SchemaValidationError
+	if errors.As(err, &sve) {
+		return errors.Join(sve.Errors()...)
+	}
+	return err
+}
+
+func TestJUnitValidates(t *testing.T) {
+	runs := map[string]Run{
+		"sample": sampleRun(),
+		"empty":  {},
+		"odd":    {Cases: []Case{{ID: "x"}, {ID: "9.9-1", Title: "line\nbreak \x00 nul", Results: []verdict.Result{{Verdict: verdict.Fail, Detail: "bad \x1b byte \xff"}}}}},
+	}
+	for name, r := range runs {
+		t.Run(name, func(t *testing.T) {
+			out := render(t, writers[1].write, r)
+			if err := validateJUnit(t, out); err != nil {
+				t.Errorf("junit.xml is not valid against schemas/junit.xsd: %v\n%s", err, out)
+			}
+			checkCounts(t, parseJUnit(t, out))
+		})
+	}
+}
+
+// TestJUnitSchemaRejects shows that the schema is not vacuous: each document breaks
+// one rule of it.
+func TestJUnitSchemaRejects(t *testing.T) {
+	tests := map[string]string{
+		"empty classname":  `<testsuites tests="1" failures="0" errors="0"><testsuite name="s" tests="1" failures="0" errors="0"><testcase name="a" classname=""/></testsuite></testsuites>`,
+		"no name":          `<testsuites tests="1" failures="0" errors="0"><testsuite name="s" tests="1" failures="0" errors="0"><testcase classname="A.b"/></testsuite></testsuites>`,
+		"negative count":   `<testsuites tests="-1" failures="0" errors="0"/>`,
+		"unknown child":    `<testsuites tests="1" failures="0" errors="0"><testsuite name="s" tests="1" failures="0" errors="0"><testcase name="a" classname="A.b"><flaky/></testcase></testsuite></testsuites>`,
+		"output before":    `<testsuites tests="1" failures="0" errors="0"><testsuite name="s" tests="1" failures="0" errors="0"><testcase name="a" classname="A.b"><system-out/><failure/></testcase></testsuite></testsuites>`,
+		"time not decimal": `<testsuites tests="0" failures="0" errors="0" time="1s"/>`,
+	}
+	for name, doc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if validateJUnit(t, []byte(doc)) == nil {
+				t.Errorf("schemas/junit.xsd accepted %s", doc)
+			}
+		})
+	}
+}
+
+// The JUnit file as a reader sees it.
+type (
+	xSuites struct {
+		Tests    int      `xml:"tests,attr"`
+		Failures int      `xml:"failures,attr"`
+		Errors   int      `xml:"errors,attr"`
+		Skipped  int      `xml:"skipped,attr"`
+		Time     string   `xml:"time,attr"`
+		Suites   []xSuite `xml:"testsuite"`
+	}
+	xSuite struct {
+		Name       string      `xml:"name,attr"`
+		Tests      int         `xml:"tests,attr"`
+		Failures   int         `xml:"failures,attr"`
+		Errors     int         `xml:"errors,attr"`
+		Skipped    int         `xml:"skipped,attr"`
+		Properties []xProperty `xml:"properties>property"`
+		Cases      []xCase     `xml:"testcase"`
+	}
+	xProperty struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value,attr"`
+	}
+	xCase struct {
+		Name       string      `xml:"name,attr"`
+		Classname  string      `xml:"classname,attr"`
+		Time       string      `xml:"time,attr"`
+		Properties []xProperty `xml:"properties>property"`
+		Failures   []xProblem  `xml:"failure"`
+		Errors     []xProblem  `xml:"error"`
+		Skipped    []xProblem  `xml:"skipped"`
+		SystemOut  string      `xml:"system-out"`
+	}
+	xProblem struct {
+		Message string `xml:"message,attr"`
+		Type    string `xml:"type,attr"`
+		Text    string `xml:",chardata"`
+	}
+)
+
+func parseJUnit(t *testing.T, out []byte) xSuites {
+	t.Helper()
+	var s xSuites
+	if err := xml.Unmarshal(out, &s); err != nil {
+		t.Fatalf("junit.xml: %v", err)
+	}
+	return s
+}
+
+// checkCounts checks that every count is what the testcases say.
+func checkCounts(t *testing.T, s xSuites) {
+	t.Helper()
+	var tests, failures, errs, skipped int
+	for _, su := range s.Suites {
+		var f, e, sk int
+		for _, c := range su.Cases {
+			if n := len(c.Failures) + len(c.Errors) + len(c.Skipped); n > 1 {
+				t.Errorf("%s has %d outcome elements, want at most one", c.Name, n)
+			}
+			f += len(c.Failures)
+			e += len(c.Errors)
+			sk += len(c.Skipped)
+		}
+		if su.Tests != len(su.Cases) || su.Failures != f || su.Errors != e || su.Skipped != sk {
+			t.Errorf("testsuite %q says tests=%d failures=%d errors=%d skipped=%d, its testcases say %d %d %d %d",
+				su.Name, su.Tests, su.Failures, su.Errors, su.Skipped, len(su.Cases), f, e, sk)
+		}
+		tests += len(su.Cases)
+		failures, errs, skipped = failures+f, errs+e, skipped+sk
+	}
+	if s.Tests != tests || s.Failures != failures || s.Errors != errs || s.Skipped != skipped {
+		t.Errorf("testsuites says tests=%d failures=%d errors=%d skipped=%d, its testcases say %d %d %d %d",
+			s.Tests, s.Failures, s.Errors, s.Skipped, tests, failures, errs, skipped)
+	}
+}
+
+func TestJUnitSuites(t *testing.T) {
+	s := parseJUnit(t, render(t, writers[1].write, sampleRun()))
+	want := []struct {
+		name  string
+		tests int
+	}{
+		{"TS 24.379 7.2.1 SIP REGISTER request for service authorisation", 4},
+		{"TS 24.379 7.2.2 SIP PUBLISH request for service authorisation and MCPTT service settings", 1},
+		{"TS 24.379 MIME MIME and XML bodies (every clause)", 1},
+	}
+	if len(s.Suites) != len(want) {
+		t.Fatalf("%d testsuites, want %d", len(s.Suites), len(want))
+	}
+	for i, w := range want {
+		if s.Suites[i].Name != w.name || s.Suites[i].Tests != w.tests {
+			t.Errorf("testsuite %d: %q with %d tests, want %q with %d", i, s.Suites[i].Name, s.Suites[i].Tests, w.name, w.tests)
+		}
+	}
+	if s.Tests != 6 || s.Failures != 1 || s.Errors != 1 || s.Skipped != 3 {
+		t.Errorf("totals tests=%d failures=%d errors=%d skipped=%d, want 6 1 1 3", s.Tests, s.Failures, s.Errors, s.Skipped)
+	}
+	if s.Time != "3.250" {
+		t.Errorf("time %q, want the run's wall time 3.250", s.Time)
+	}
+	props := map[string]string{}
+	for _, p := range s.Suites[0].Properties {
+		props[p.Name] = p.Value
+	}
+	if props["profile"] != "fixtures/profiles/plain-register.yaml" || props["strict"] != "false" || props["note"] == "" {
+		t.Errorf("testsuite properties %v, want profile, strict and notes", props)
+	}
+}
+
+// TestJUnitVerdicts checks each verdict's testcase: name, classname, properties and the
+// one element that says the verdict.
+func TestJUnitVerdicts(t *testing.T) {
+	s := parseJUnit(t, render(t, writers[1].write, sampleRun()))
+	cases := map[string]xCase{}
+	for _, su := range s.Suites {
+		for _, c := range su.Cases {
+			cases[strings.Fields(c.Name)[0]] = c
+		}
+	}
+	tests := []struct {
+		v                      verdict.Verdict
+		name, class, elem, typ string
+		message                string // prefix
+		text                   []string
+	}{
+		{verdict.Pass, "7.2.1-02 Contact carries g.3gpp.mcptt", "TS24379.7_2_1", "", "", "", nil},
+		{verdict.Fail, "7.2.1-08 mcptt-access-token equals the token", "TS24379.7_2_1", "failure", "fail",
+			"register-002.sip: mcptt-access-token is [redacted]x",
+			[]string{"Expected: <mcptt-access-token> equal to the token", "Actual:   mcptt-access-token is [redacted]x", `"line":14`, "Capture:  captures/register-002.sip"}},
+		{verdict.Inconclusive, "7.2.2-16 Not authorised after a rejected PUBLISH", "TS24379.7_2_2", "skipped", "",
+			"inconclusive: publish-003.sip, register-004.sip: no request after the 403", nil},
+		{verdict.NotApplicable, "7.2.1-10 application/mikey body", "TS24379.7_2_1", "skipped", "",
+			"not-applicable: the profile declares neither", nil},
+		{verdict.NotTested, "7.2.1-05 Service continuity", "TS24379.7_2_1", "skipped", "",
+			"not-tested: TS 24.237 is a referenced spec", nil},
+		{verdict.Error, "MIME-02 XML bodies well-formed", "TS24379.MIME", "error", "error",
+			"panic in the XML check: token [redacted]", []string{"MIME-02 (run): panic in the XML check"}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.v), func(t *testing.T) {
+			c, ok := cases[byVerdict[tt.v]]
+			if !ok {
+				t.Fatalf("no testcase for %s", byVerdict[tt.v])
+			}
+			if c.Name != tt.name || c.Classname != tt.class {
+				t.Errorf("testcase %q classname %q, want %q classname %q", c.Name, c.Classname, tt.name, tt.class)
+			}
+			if _, err := strconv.ParseFloat(c.Time, 64); err != nil {
+				t.Errorf("time %q: %v", c.Time, err)
+			}
+			props := map[string]string{}
+			for _, p := range c.Properties {
+				props[p.Name] = p.Value
+			}
+			if props["requirement"] != byVerdict[tt.v] || props["verdict"] != string(tt.v) || props["clause"] == "" {
+				t.Errorf("properties %v, want requirement %s, its clause and verdict %s", props, byVerdict[tt.v], tt.v)
+			}
+			var got []xProblem
+			switch tt.elem {
+			case "failure":
+				got = c.Failures
+			case "error":
+				got = c.Errors
+			case "skipped":
+				got = c.Skipped
+			}
+			if n := len(c.Failures) + len(c.Errors) + len(c.Skipped); n != len(got) || (tt.elem != "") != (n == 1) {
+				t.Fatalf("testcase has %d failure, %d error, %d skipped; want only <%s>", len(c.Failures), len(c.Errors), len(c.Skipped), tt.elem)
+			}
+			if tt.elem == "" {
+				return
+			}
+			p := got[0]
+			if p.Type != tt.typ || !strings.HasPrefix(p.Message, tt.message) {
+				t.Errorf("<%s type=%q message=%q>, want type %q message starting %q", tt.elem, p.Type, p.Message, tt.typ, tt.message)
+			}
+			for _, want := range tt.text {
+				if !strings.Contains(p.Text, want) {
+					t.Errorf("<%s> text lacks %q:\n%s", tt.elem, want, p.Text)
+				}
+			}
+		})
+	}
+	if out := cases["7.2.1-02"].SystemOut; !strings.Contains(out, "pass register-001.sip: Contact carries") || !strings.Contains(out, "pass register-002.sip") {
+		t.Errorf("system-out of the pass %q, want a line per result", out)
+	}
+}

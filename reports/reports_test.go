@@ -1,0 +1,240 @@
+package reports
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+)
+
+func TestCaseRows(t *testing.T) {
+	pass := verdict.Result{Requirement: "7.2.1-02", Clause: "7.2.1", Verdict: verdict.Pass, Message: "register-001.sip", Detail: "ok"}
+	fail := verdict.Result{Requirement: "7.2.1-02", Clause: "7.2.1", Verdict: verdict.Fail, Message: "register-002.sip", Detail: "no tag"}
+	row := func(v verdict.Verdict, detail string) verdict.Result {
+		return verdict.Result{Requirement: "7.2.1-02", Clause: "7.2.1", Verdict: v, Detail: detail}
+	}
+	tests := []struct {
+		name string
+		c    Case
+		want []verdict.Result
+	}{
+		{"results as given", Case{Verdict: verdict.Fail, Results: []verdict.Result{pass, fail}}, []verdict.Result{pass, fail}},
+		{"verdict left empty, derived from results", Case{Results: []verdict.Result{pass}}, []verdict.Result{pass}},
+		{"requirement and clause from the case",
+			Case{Verdict: verdict.Pass, Results: []verdict.Result{{Verdict: verdict.Pass, Message: "register-001.sip", Detail: "ok"}}},
+			[]verdict.Result{pass}},
+		{"unknown verdict word becomes error",
+			Case{Results: []verdict.Result{{Verdict: "passed", Detail: "ok"}}},
+			[]verdict.Result{row(verdict.Error, `the suite recorded the unknown verdict "passed": ok`)}},
+		{"no result: the verdict gets a row",
+			Case{Verdict: verdict.NotTested},
+			[]verdict.Result{row(verdict.NotTested, "the suite recorded the verdict not-tested without a result that says why")}},
+		{"no result and no verdict is an error",
+			Case{},
+			[]verdict.Result{row(verdict.Error, "the suite recorded no verdict and no result for this requirement")}},
+		{"unknown case verdict is an error",
+			Case{Verdict: "ok"},
+			[]verdict.Result{row(verdict.Error, `the suite recorded the unknown verdict "ok" for this requirement`)}},
+		{"verdict worse than every result gets a row",
+			Case{Verdict: verdict.Fail, Results: []verdict.Result{pass}},
+			[]verdict.Result{pass, row(verdict.Fail, "the suite recorded the verdict fail without a result that says why")}},
+		{"verdict better than a result adds nothing",
+			Case{Verdict: verdict.Pass, Results: []verdict.Result{fail}},
+			[]verdict.Result{fail}},
+		{"suite error adds an error row",
+			Case{Verdict: verdict.Error, Error: "panic: boom", Results: []verdict.Result{pass}},
+			[]verdict.Result{pass, row(verdict.Error, "panic: boom")}},
+		{"suite error already a row is not repeated",
+			Case{Verdict: verdict.Error, Error: "panic: boom", Results: []verdict.Result{row(verdict.Error, "panic: boom")}},
+			[]verdict.Result{row(verdict.Error, "panic: boom")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.c.ID, tt.c.Clause = "7.2.1-02", "7.2.1"
+			got := tt.c.rows()
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("rows:\n got %v\nwant %v", got, tt.want)
+			}
+			// Prepared cases are already normalised: preparing adds nothing.
+			p := prepare(Run{Cases: []Case{tt.c}}).Cases[0]
+			if again := p.rows(); !reflect.DeepEqual(again, p.Results) {
+				t.Errorf("rows of a prepared case changed:\n got %v\nwant %v", again, p.Results)
+			}
+			if p.Verdict != worstOf(tt.want) {
+				t.Errorf("prepared verdict %s, want %s", p.Verdict, worstOf(tt.want))
+			}
+		})
+	}
+}
+
+func TestPassed(t *testing.T) {
+	tests := []struct {
+		name string
+		vs   []verdict.Verdict
+		want bool
+	}{
+		{"no case", nil, true},
+		{"pass and skips", []verdict.Verdict{verdict.Pass, verdict.NotApplicable, verdict.NotTested, verdict.Inconclusive}, true},
+		{"a fail", []verdict.Verdict{verdict.Pass, verdict.Fail}, false},
+		{"an error", []verdict.Verdict{verdict.Error, verdict.Pass}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r Run
+			for _, v := range tt.vs {
+				r.Cases = append(r.Cases, Case{ID: "7.2.1-01", Verdict: v})
+			}
+			if got := r.Passed(); got != tt.want {
+				t.Errorf("Passed() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if sampleRun().Passed() {
+		t.Error("the sample run has a fail and an error but Passed() is true")
+	}
+}
+
+func TestClassNameAndTitle(t *testing.T) {
+	tests := []struct{ clause, class, title string }{
+		{"7.2.1", "TS24379.7_2_1", "TS 24.379 7.2.1 SIP REGISTER request for service authorisation"},
+		{"7.2.2", "TS24379.7_2_2", "TS 24.379 7.2.2 SIP PUBLISH request for service authorisation and MCPTT service settings"},
+		{"7A.2.1", "TS24379.7A_2_1", "TS 24.379 7A.2.1 SIP REGISTER request for migration service authorization"},
+		{"MIME", "TS24379.MIME", "TS 24.379 MIME MIME and XML bodies (every clause)"},
+		{"9.1 x/ü", "TS24379.9_1_x__", "TS 24.379 9.1 x/ü"},
+	}
+	for _, tt := range tests {
+		if got := className(tt.clause); got != tt.class {
+			t.Errorf("className(%q) = %q, want %q", tt.clause, got, tt.class)
+		}
+		if got := ClauseTitle(tt.clause); got != tt.title {
+			t.Errorf("ClauseTitle(%q) = %q, want %q", tt.clause, got, tt.title)
+		}
+	}
+}
+
+func TestClauseOf(t *testing.T) {
+	tests := []struct {
+		c    Case
+		want string
+	}{
+		{Case{ID: "7.2.1-02", Clause: "7.2.1"}, "7.2.1"},
+		{Case{ID: "7A.2.1-03"}, "7A.2.1"},
+		{Case{ID: "odd"}, "unclassified"},
+	}
+	for _, tt := range tests {
+		if got := tt.c.clauseOf(); got != tt.want {
+			t.Errorf("clauseOf(%+v) = %q, want %q", tt.c, got, tt.want)
+		}
+	}
+}
+
+func TestCaptureFiles(t *testing.T) {
+	tests := []struct {
+		dir, message string
+		want         []string
+	}{
+		{"captures", "register-001.sip", []string{"captures/register-001.sip"}},
+		{"captures", "register-001.sip, publish-002.sip", []string{"captures/register-001.sip", "captures/publish-002.sip"}},
+		{"captures", "", nil},
+		{"captures", "../etc/passwd .. /abs a\\b", nil},
+		{"", "register-001.sip", nil},
+	}
+	for _, tt := range tests {
+		if got := captureFiles(tt.dir, tt.message); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("captureFiles(%q, %q) = %q, want %q", tt.dir, tt.message, got, tt.want)
+		}
+	}
+}
+
+func TestRedactorLongestFirst(t *testing.T) {
+	x := newRedactor([]string{"abc", "", "abcdef"}, false)
+	if got := x.str("xabcdefy abc"); got != "x[redacted]y [redacted]" {
+		t.Errorf("got %q", got)
+	}
+	if got := newRedactor([]string{"abc"}, true).str("abc"); got != "abc" {
+		t.Errorf("ShowSecrets redacted: %q", got)
+	}
+	if got := newRedactor([]string{""}, false).str("abc"); got != "abc" {
+		t.Errorf("an empty secret changed the text: %q", got)
+	}
+}
+
+func TestRedactorEvidence(t *testing.T) {
+	x := newRedactor([]string{"s3cret"}, false)
+	got := x.evidence(map[string]any{
+		"line":       9,
+		"big":        uint64(1) << 60,
+		"s3cret-key": []string{"a s3cret b"},
+		"nested":     map[string]any{"v": struct{ Token string }{"s3cret"}},
+	})
+	want := map[string]any{
+		"line":           "9",
+		"big":            "1152921504606846976",
+		"[redacted]-key": []any{"a [redacted] b"},
+		"nested":         map[string]any{"v": map[string]any{"Token": "[redacted]"}},
+	}
+	// Numbers come back as json.Number; compare their text.
+	for _, k := range []string{"line", "big"} {
+		got[k] = got[k].(interface{ String() string }).String()
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("evidence:\n got %#v\nwant %#v", got, want)
+	}
+	bad := x.evidence(map[string]any{"f": func() {}})
+	if msg, _ := bad["unencodable"].(string); !strings.Contains(msg, "could not be written as JSON") {
+		t.Errorf("unencodable evidence gave %v", bad)
+	}
+}
+
+// TestRedaction checks that the token appears in no report, in any escaped form,
+// unless the run asks to show secrets.
+func TestRedaction(t *testing.T) {
+	for _, w := range writers {
+		t.Run(w.name, func(t *testing.T) {
+			r := sampleRun()
+			r.Source = "capture with token " + token
+			out := render(t, w.write, r)
+			if bytes.Contains(out, []byte(tokenCore)) {
+				t.Errorf("%s contains the token", w.name)
+			}
+			if n := bytes.Count(out, []byte(Redacted)); n < 4 {
+				t.Errorf("%s has %d %q, want the detail, evidence, error and source redacted", w.name, n, Redacted)
+			}
+			r.ShowSecrets = true
+			if out := render(t, w.write, r); !bytes.Contains(out, []byte(tokenCore)) {
+				t.Errorf("%s with ShowSecrets does not show the token", w.name)
+			}
+		})
+	}
+}
+
+func TestWriteAll(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "reports")
+	if err := WriteAll(dir, sampleRun()); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range writers {
+		got, err := os.ReadFile(filepath.Join(dir, w.name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := render(t, w.write, sampleRun()); !bytes.Equal(got, want) {
+			t.Errorf("%s differs from what the writer renders", w.name)
+		}
+		if bytes.Contains(got, []byte(tokenCore)) {
+			t.Errorf("%s contains the token", w.name)
+		}
+	}
+
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAll(filepath.Join(file, "reports"), sampleRun()); err == nil || !strings.Contains(err.Error(), "reports folder") {
+		t.Errorf("WriteAll under a file: got %v, want a reports folder error", err)
+	}
+}
