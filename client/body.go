@@ -31,7 +31,7 @@ func requestBody(cfg *Config, kind Kind) (string, string, error) {
 	case kind == Publish && cfg.breaks("7.2.2-02"):
 		return mediaType(cfg, TypePoCSettings), pocSettings(cfg), nil
 	case kind == Publish:
-		return multipart(cfg, []bodyPart{
+		return multipartBody(cfg, []bodyPart{
 			{mediaType(cfg, TypeMCPTTInfo), registerInfo(cfg)},
 			{mediaType(cfg, TypePoCSettings), pocSettings(cfg)},
 		})
@@ -50,7 +50,7 @@ func mediaType(cfg *Config, t string) string {
 
 type bodyPart struct{ ctype, content string }
 
-func multipart(cfg *Config, parts []bodyPart) (string, string, error) {
+func multipartBody(cfg *Config, parts []bodyPart) (string, string, error) {
 	subtype := "multipart/mixed"
 	params := ""
 	if cfg.breaks("MIME-01") {

@@ -216,18 +216,16 @@ func encodeICSI(cfg *Config, icsi string) string {
 // contact returns the parts of the Contact header value.
 func contact(cfg *Config, kind Kind, user, local string) []string {
 	parts := []string{"<sip:" + user + "@" + local + ";transport=" + cfg.Transport + ">"}
-	mcptt := kind != Logoff
+	register := kind.method() == "REGISTER"
+	mcptt := kind != Logoff && !(register && (cfg.breaks("7.2.1-02") || cfg.breaks("7A.2.1-02")))
 	icsi := kind != Logoff || cfg.breaks("7.2.1-04")
-	if cfg.breaks("7.2.1-02") || cfg.breaks("7A.2.1-02") {
-		mcptt = false
-	}
 	if mcptt {
 		parts = append(parts, ";"+featureTag(cfg, tagMCPTT))
 	}
 	if icsi {
 		values := []string{icsiMCPTT}
 		switch {
-		case cfg.breaks("7.2.1-03") || cfg.breaks("7A.2.1-03"):
+		case register && (cfg.breaks("7.2.1-03") || cfg.breaks("7A.2.1-03")):
 			values = []string{icsiVideo}
 		case cfg.has("several-icsi"):
 			values = append(values, icsiVideo)
