@@ -2,7 +2,6 @@ package reports
 
 import (
 	_ "embed"
-	"encoding/json"
 	"html/template"
 	"io"
 	"net/url"
@@ -87,11 +86,7 @@ func WriteHTML(w io.Writer, r Run) error {
 func htmlCaseOf(p Run, c Case) htmlCase {
 	hc := htmlCase{Case: c}
 	for _, res := range c.Results {
-		row := htmlRow{Result: res}
-		if len(res.Evidence) > 0 {
-			ev, _ := json.Marshal(res.Evidence) // prepared evidence is plain JSON values
-			row.Evidence = string(ev)
-		}
+		row := htmlRow{Result: res, Evidence: evidenceText(res.Evidence)}
 		for _, f := range captureFiles(p.CaptureDir, res.Message) {
 			row.Links = append(row.Links, htmlLink{Name: path.Base(f), Href: (&url.URL{Path: f}).String()})
 		}

@@ -136,7 +136,7 @@ func TestHTMLVerdicts(t *testing.T) {
 		{verdict.Inconclusive, "TS 24.379 7.2.2 SIP PUBLISH request for service authorisation and MCPTT service settings", 1, "no request after the 403", []string{"captures/publish-003.sip", "captures/register-004.sip"}},
 		{verdict.NotApplicable, "TS 24.379 7.2.1 SIP REGISTER request for service authorisation", 1, "the profile declares neither", nil},
 		{verdict.NotTested, "TS 24.379 7.2.1 SIP REGISTER request for service authorisation", 1, "TS 24.237 is a referenced spec", nil},
-		{verdict.Error, "TS 24.379 MIME MIME and XML bodies (every clause)", 1, "panic in the XML check: token [redacted]", nil},
+		{verdict.Error, "TS 24.379 MIME and XML bodies (every clause)", 1, "panic in the XML check: token [redacted]", nil},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.v), func(t *testing.T) {
@@ -183,7 +183,10 @@ func TestHTMLVerdicts(t *testing.T) {
 func TestHTMLEscapes(t *testing.T) {
 	r := Run{CaptureDir: "captures", Cases: []Case{{
 		ID: "7.2.1-01", Clause: "7.2.1", Title: "<b>bold</b>",
-		Results: []verdict.Result{{Verdict: verdict.Fail, Message: `x"><script>alert(1)</script>.sip`, Detail: "<script>alert(2)</script>"}},
+		Results: []verdict.Result{{
+			Verdict: verdict.Fail, Message: `x"><script>alert(1)</script>.sip`, Detail: "<script>alert(2)</script>",
+			Evidence: map[string]any{"header": "Contact: <sip:a@b>"},
+		}},
 	}}}
 	doc := parseHTML(t, render(t, writers[2].write, r))
 	if s := find(doc, func(n *html.Node) bool { return n.Data == "script" || n.Data == "b" }); len(s) > 0 {
@@ -191,5 +194,23 @@ func TestHTMLEscapes(t *testing.T) {
 	}
 	if !strings.Contains(text(doc), "<script>alert(2)</script>") {
 		t.Error("the detail is not shown as text")
+	}
+	if !strings.Contains(text(doc), `evidence: {"header":"Contact: <sip:a@b>"}`) {
+		t.Errorf("the evidence is not shown as written: %s", text(doc))
+	}
+}
+
+// TestHTMLMessageWithoutCaptures checks that a result's message is shown as text when
+// the run has no capture folder to link to.
+func TestHTMLMessageWithoutCaptures(t *testing.T) {
+	r := sampleRun()
+	r.CaptureDir = ""
+	doc := parseHTML(t, render(t, writers[2].write, r))
+	if a := find(doc, func(n *html.Node) bool { return n.Data == "a" }); len(a) > 0 {
+		t.Errorf("link to %q without a capture folder", attr(a[0], "href"))
+	}
+	msgs := find(doc, func(n *html.Node) bool { return hasClass(n, "msg") })
+	if len(msgs) == 0 || text(msgs[0]) != "register-001.sip" {
+		t.Errorf("messages not shown: %d", len(msgs))
 	}
 }

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -139,7 +138,7 @@ func runProperties(p Run) []junitProperty {
 // junitCaseOf renders one prepared case.
 func junitCaseOf(p Run, c Case) junitCase {
 	jc := junitCase{
-		Name:      strings.Join(strings.Fields(c.ID+" "+c.Title), " "),
+		Name:      caseName(c),
 		Classname: className(c.clauseOf()),
 		Time:      seconds(c.Duration),
 		Properties: []junitProperty{
@@ -163,6 +162,14 @@ func junitCaseOf(p Run, c Case) junitCase {
 		jc.Skipped = &junitProblem{Message: string(c.Verdict) + ": " + firstOf(c, c.Verdict)}
 	}
 	return jc
+}
+
+// caseName is "<ID> <title>" on one line; never empty, as CI tools need a name.
+func caseName(c Case) string {
+	if n := strings.Join(strings.Fields(c.ID+" "+c.Title), " "); n != "" {
+		return n
+	}
+	return "unnamed requirement"
 }
 
 // firstOf is "<message>: <detail>" of the case's first result with verdict v, with a
@@ -203,8 +210,7 @@ func failureText(p Run, c Case) string {
 		fmt.Fprintf(&b, "%s %s\n", c.ID, orRun(res.Message))
 		fmt.Fprintf(&b, "  Expected: %s\n", expected)
 		fmt.Fprintf(&b, "  Actual:   %s\n", res.Detail)
-		if len(res.Evidence) > 0 {
-			ev, _ := json.Marshal(res.Evidence) // prepared evidence is plain JSON values
+		if ev := evidenceText(res.Evidence); ev != "" {
 			fmt.Fprintf(&b, "  Evidence: %s\n", ev)
 		}
 		for _, f := range captureFiles(p.CaptureDir, res.Message) {

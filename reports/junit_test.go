@@ -155,7 +155,7 @@ func TestJUnitSuites(t *testing.T) {
 	}{
 		{"TS 24.379 7.2.1 SIP REGISTER request for service authorisation", 4},
 		{"TS 24.379 7.2.2 SIP PUBLISH request for service authorisation and MCPTT service settings", 1},
-		{"TS 24.379 MIME MIME and XML bodies (every clause)", 1},
+		{"TS 24.379 MIME and XML bodies (every clause)", 1},
 	}
 	if len(s.Suites) != len(want) {
 		t.Fatalf("%d testsuites, want %d", len(s.Suites), len(want))

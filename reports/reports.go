@@ -10,6 +10,7 @@ package reports
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -125,7 +126,7 @@ func (c Case) rows() []verdict.Result {
 			res.Requirement = c.ID
 		}
 		if res.Clause == "" {
-			res.Clause = c.Clause
+			res.Clause = c.clauseOf()
 		}
 		if !known(res.Verdict) {
 			res.Detail = fmt.Sprintf("the suite recorded the unknown verdict %q: %s", res.Verdict, res.Detail)
@@ -154,7 +155,7 @@ func (c Case) rows() []verdict.Result {
 		})
 	}
 	if needed {
-		rows = append(rows, verdict.Result{Requirement: c.ID, Clause: c.Clause, Verdict: want, Detail: reason})
+		rows = append(rows, verdict.Result{Requirement: c.ID, Clause: c.clauseOf(), Verdict: want, Detail: reason})
 	}
 	return rows
 }
@@ -211,11 +212,12 @@ func (c Case) clauseOf() string {
 	return "unclassified"
 }
 
-// clauseTitles names the clauses of requirements.md.
+// clauseTitles names the clauses of requirements.md, as a heading says them after
+// "TS 24.379 ".
 var clauseTitles = map[string]string{
-	"7.2.1":  "SIP REGISTER request for service authorisation",
-	"7.2.2":  "SIP PUBLISH request for service authorisation and MCPTT service settings",
-	"7A.2.1": "SIP REGISTER request for migration service authorization",
+	"7.2.1":  "7.2.1 SIP REGISTER request for service authorisation",
+	"7.2.2":  "7.2.2 SIP PUBLISH request for service authorisation and MCPTT service settings",
+	"7A.2.1": "7A.2.1 SIP REGISTER request for migration service authorization",
 	"MIME":   "MIME and XML bodies (every clause)",
 }
 
@@ -223,9 +225,24 @@ var clauseTitles = map[string]string{
 // "TS 24.379 7.2.1 SIP REGISTER request for service authorisation".
 func ClauseTitle(clause string) string {
 	if t, ok := clauseTitles[clause]; ok {
-		return "TS 24.379 " + clause + " " + t
+		return "TS 24.379 " + t
 	}
 	return "TS 24.379 " + clause
+}
+
+// evidenceText is evidence as one line of JSON, with <, > and & left as they are (the
+// HTML and XML writers escape them).
+func evidenceText(ev map[string]any) string {
+	if len(ev) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(ev); err != nil {
+		return fmt.Sprintf("(unreadable evidence: %v)", err)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // group is the cases of one clause, in run order.

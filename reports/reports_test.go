@@ -103,7 +103,7 @@ func TestClassNameAndTitle(t *testing.T) {
 		{"7.2.1", "TS24379.7_2_1", "TS 24.379 7.2.1 SIP REGISTER request for service authorisation"},
 		{"7.2.2", "TS24379.7_2_2", "TS 24.379 7.2.2 SIP PUBLISH request for service authorisation and MCPTT service settings"},
 		{"7A.2.1", "TS24379.7A_2_1", "TS 24.379 7A.2.1 SIP REGISTER request for migration service authorization"},
-		{"MIME", "TS24379.MIME", "TS 24.379 MIME MIME and XML bodies (every clause)"},
+		{"MIME", "TS24379.MIME", "TS 24.379 MIME and XML bodies (every clause)"},
 		{"9.1 x/ü", "TS24379.9_1_x__", "TS 24.379 9.1 x/ü"},
 	}
 	for _, tt := range tests {
