@@ -1,0 +1,257 @@
+// Package multipart splits SIP message bodies (RFC 2046 multipart, as RFC 5621 uses it
+// for SIP) into their parts, keeping each part's bytes exactly as received (binary
+// application/mikey parts included) and the byte offset of each, and reports every
+// framing fault instead of stopping at the first.
+package multipart
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"mime"
+	"net/textproto"
+	"strings"
+
+	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+)
+
+// Part is one body part, or the whole body when it is not multipart.
+type Part struct {
+	Header    textproto.MIMEHeader
+	MediaType string            // lower-case type/subtype without parameters; "text/plain" when the part has no Content-Type (RFC 2046 5.1)
+	Params    map[string]string // Content-Type parameters, names lower-case
+	HasType   bool              // the part carried its own Content-Type
+	ContentID string            // without <>
+	Encoding  string            // Content-Transfer-Encoding, lower-case, "" when absent
+	Body      []byte            // the part's bytes exactly as received
+	Offset    int               // byte offset of Body within the message body
+}
+
+// Body is a message body split into parts.
+type Body struct {
+	MediaType string // of the whole body, lower-case, without parameters
+	Multipart bool
+	Boundary  string
+	Parts     []Part // one Part for a non-multipart body, none for an empty one
+	// Problems are framing faults. Their Line counts from the first line of the body
+	// (1); the message line is BodyLine+Line-1 (see LineOf).
+	Problems []sipmsg.Problem
+}
+
+// Split splits body according to its Content-Type value. It never panics; a broken
+// multipart body still yields the parts that could be read, and a Problem for each fault:
+// a Content-Type that does not parse, a multipart subtype other than mixed (RFC 5621), a
+// missing or invalid boundary, no delimiter, no closing delimiter, no part, a part
+// without Content-Type or with unreadable headers.
+func Split(contentType string, body []byte) Body {
+	var b Body
+	problem := func(offset int, expected, actual string) {
+		b.Problems = append(b.Problems, sipmsg.Problem{Expected: expected, Actual: actual, Line: LineOf(1, body, offset)})
+	}
+	mediaType, params, ok := parseType(contentType)
+	if !ok {
+		problem(0, "a Content-Type of type/subtype with valid parameters (RFC 2045 5.1)", fmt.Sprintf("%q", contentType))
+	}
+	b.MediaType = mediaType
+	if !strings.HasPrefix(mediaType, "multipart/") {
+		if len(body) > 0 {
+			if strings.TrimSpace(contentType) == "" {
+				problem(0, "a Content-Type for a non-empty body (RFC 3261 20.15)", "none")
+			}
+			b.Parts = []Part{{
+				Header:    textproto.MIMEHeader{"Content-Type": {contentType}},
+				MediaType: mediaType, Params: params, HasType: contentType != "", Body: body,
+			}}
+		}
+		return b
+	}
+	b.Multipart, b.Boundary = true, params["boundary"]
+	if mediaType != "multipart/mixed" {
+		problem(0, "multipart/mixed (RFC 5621)", mediaType)
+	}
+	switch {
+	case !ok:
+		return b // the boundary is lost with the parameters
+	case b.Boundary == "":
+		problem(0, "a boundary parameter in Content-Type "+mediaType, fmt.Sprintf("%q", contentType))
+		return b
+	case !validBoundary(b.Boundary):
+		problem(0, "a boundary of 1 to 70 characters from the RFC 2046 bchars set, not ending in a space", fmt.Sprintf("%q", b.Boundary))
+	}
+	b.split(body, problem)
+	return b
+}
+
+// parseType reads a Content-Type value. When the parameters do not parse it still
+// returns the media type.
+func parseType(contentType string) (string, map[string]string, bool) {
+	if strings.TrimSpace(contentType) == "" {
+		return "", nil, true
+	}
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		t, _, _ := strings.Cut(contentType, ";")
+		return strings.ToLower(strings.TrimSpace(t)), params, false
+	}
+	return mediaType, params, true
+}
+
+func validBoundary(b string) bool {
+	if len(b) > 70 || strings.HasSuffix(b, " ") {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("'()+_,-./:=? ", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// split cuts body at its delimiter lines. A delimiter line is "--boundary" at the start
+// of the body or of a line, then optional spaces or tabs, then CRLF or LF; a close
+// delimiter has "--" after the boundary. The line end before a delimiter belongs to it,
+// not to the part before.
+func (b *Body) split(body []byte, problem func(int, string, string)) {
+	dash := []byte("--" + b.Boundary)
+	at, start, closed := nextDelimiter(body, 0, dash)
+	if at < 0 {
+		problem(0, "a delimiter line --"+b.Boundary, "none in the body")
+		return
+	}
+	for !closed {
+		if start < 0 {
+			problem(len(body), "a closing delimiter --"+b.Boundary+"--", "the end of the body")
+			return
+		}
+		next, after, isClose := nextDelimiter(body, start, dash)
+		end := next
+		if next < 0 {
+			problem(len(body), "a closing delimiter --"+b.Boundary+"--", "the end of the body")
+			end = len(body)
+		} else if next > start && body[next-1] == '\n' {
+			end = next - 1
+			if end > start && body[end-1] == '\r' {
+				end--
+			}
+		}
+		b.addPart(body, start, end, problem)
+		if next < 0 {
+			return
+		}
+		start, closed = after, isClose
+	}
+	if len(b.Parts) == 0 {
+		problem(at, "at least one body part", "a closing delimiter only")
+	}
+}
+
+// nextDelimiter finds the first delimiter line at or after from. It returns its offset
+// (or -1), the offset of the line after it (-1 when the body ends inside the delimiter
+// line), and whether it is the close delimiter.
+func nextDelimiter(body []byte, from int, dash []byte) (at, next int, isClose bool) {
+	for from <= len(body) {
+		i := bytes.Index(body[from:], dash)
+		if i < 0 {
+			return -1, -1, false
+		}
+		at = from + i
+		from = at + 1
+		if at > 0 && body[at-1] != '\n' {
+			continue
+		}
+		rest := body[at+len(dash):]
+		isClose = bytes.HasPrefix(rest, []byte("--"))
+		if isClose {
+			rest = rest[2:]
+		}
+		rest = bytes.TrimLeft(rest, " \t")
+		switch {
+		case len(rest) == 0:
+			return at, -1, isClose
+		case rest[0] == '\n':
+			return at, len(body) - len(rest) + 1, isClose
+		case rest[0] == '\r' && (len(rest) == 1 || rest[1] == '\n'):
+			return at, min(len(body), len(body)-len(rest)+2), isClose
+		}
+	}
+	return -1, -1, false
+}
+
+// addPart reads the part in body[start:end]: its header lines up to an empty line, then
+// its content. A part with no empty line is all headers when they read as headers, and
+// all content otherwise.
+func (b *Body) addPart(body []byte, start, end int, problem func(int, string, string)) {
+	raw := body[start:end]
+	p := Part{Offset: start, Header: textproto.MIMEHeader{}}
+	headerLen, bodyAt := 0, 0
+	var headerErr error
+	switch {
+	case bytes.HasPrefix(raw, []byte("\r\n")):
+		bodyAt = 2
+	case bytes.HasPrefix(raw, []byte("\n")):
+		bodyAt = 1
+	default:
+		headerLen, bodyAt = len(raw), len(raw)
+		if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+			headerLen, bodyAt = i+1, i+2
+		}
+		if i := bytes.Index(raw, []byte("\n\r\n")); i >= 0 && i+1 < headerLen {
+			headerLen, bodyAt = i+1, i+3
+		}
+	}
+	if headerLen > 0 {
+		header := append(raw[:headerLen:headerLen], "\r\n"...)
+		r := textproto.NewReader(bufio.NewReaderSize(bytes.NewReader(header), len(header)))
+		h, err := r.ReadMIMEHeader()
+		if h != nil {
+			p.Header = h
+		}
+		headerErr = err
+		switch {
+		case err == nil:
+		case headerLen == len(raw):
+			bodyAt = 0
+			problem(start, "the part's header lines, then an empty line", "no empty line")
+		default:
+			problem(start, "part header lines of the form Name: value", err.Error())
+		}
+	}
+	p.Body, p.Offset = raw[bodyAt:], start+bodyAt
+	p.ContentID = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(p.Header.Get("Content-ID")), "<"), ">")
+	p.Encoding = strings.ToLower(strings.TrimSpace(p.Header.Get("Content-Transfer-Encoding")))
+	contentType := p.Header.Get("Content-Type")
+	p.HasType = contentType != ""
+	p.MediaType = "text/plain"
+	if p.HasType {
+		var ok bool
+		if p.MediaType, p.Params, ok = parseType(contentType); !ok {
+			problem(start, "a part Content-Type of type/subtype with valid parameters", fmt.Sprintf("%q", contentType))
+		}
+	} else if headerErr == nil {
+		problem(start, "a Content-Type in every body part (RFC 5621)", fmt.Sprintf("part %d without one", len(b.Parts)+1))
+	}
+	b.Parts = append(b.Parts, p)
+}
+
+// Find returns the parts of that media type (case-insensitive, parameters ignored), in
+// body order.
+func (b Body) Find(mediaType string) []Part {
+	want, _, _ := strings.Cut(mediaType, ";")
+	want = strings.TrimSpace(want)
+	var ps []Part
+	for _, p := range b.Parts {
+		if strings.EqualFold(p.MediaType, want) {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// LineOf returns the SIP message line number of a byte offset in body, given the message
+// line on which the body starts (sipmsg.Message.BodyLine).
+func LineOf(msgBodyLine int, body []byte, offset int) int {
+	offset = max(0, min(offset, len(body)))
+	return msgBodyLine + bytes.Count(body[:offset], []byte{'\n'})
+}
