@@ -24,6 +24,9 @@ type Message struct {
 	Raw       []byte    `json:"-"`
 	// Status is the status code the suite answered with, 0 when it sent no answer.
 	Status int `json:"status,omitempty"`
+	// RetransmissionOf is the Seq of the request this one repeats (same transaction),
+	// 0 for a new request. A retransmission is kept but not judged again.
+	RetransmissionOf int `json:"retransmission_of,omitempty"`
 }
 
 // MethodOf returns the method token of a request's start line, or "" when the bytes do
@@ -95,6 +98,14 @@ func (s *Store) SetStatus(m *Message, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m.Status = status
+	s.writeIndex()
+}
+
+// MarkRetransmission records that m repeats the request numbered first.
+func (s *Store) MarkRetransmission(m *Message, first int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m.RetransmissionOf = first
 	s.writeIndex()
 }
 

@@ -1,0 +1,191 @@
+// Package liverun conducts a live run: it starts the fake MCPTT server the profile
+// describes, starts the client under test (or waits for a person to), and collects
+// everything received until the client is done.
+package liverun
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"time"
+
+	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/profile"
+	"github.com/mcptt-conformance/mcptt-conformance/server"
+)
+
+// Config says how to conduct one run.
+type Config struct {
+	Profile    *profile.Profile
+	CaptureDir string
+	// Dir is the working directory of the client command (the repository root).
+	Dir string
+	// ClientArgs are appended to the profile's client command (e.g. --break 7.2.1-02).
+	ClientArgs []string
+	// Listen overrides the profile's server.listen.
+	Listen string
+	// Progress receives lines a person watching the run wants to see.
+	Progress io.Writer
+}
+
+// Result is what a run collected.
+type Result struct {
+	Messages  []*capture.Message
+	Responses []server.Response
+	Source    string // "live udp+tcp 127.0.0.1:5070"
+	Started   time.Time
+	Finished  time.Time
+	// ClientStatus describes how the client command ended ("exit status 0"…); empty in
+	// manual mode.
+	ClientStatus string
+	ClientOutput string
+	Notes        []string
+}
+
+// Run conducts the run. Errors are the suite's own (a port in use, a client command
+// that cannot start); what the client does wrong is in the result, for the checks.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	p := cfg.Profile
+	progress := cfg.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	store, err := capture.NewStore(cfg.CaptureDir)
+	if err != nil {
+		return nil, err
+	}
+	srv := server.New(store, serverOptions(p)...)
+	listen := p.Server.Listen
+	if cfg.Listen != "" {
+		listen = cfg.Listen
+	}
+	if err := srv.Listen(listen); err != nil {
+		return nil, err
+	}
+	host, port, _ := net.SplitHostPort(srv.Addr("udp").String())
+	res := &Result{Started: time.Now().UTC(), Source: fmt.Sprintf("live udp+tcp %s", net.JoinHostPort(host, port))}
+	fmt.Fprintf(progress, "fake MCPTT server listening on %s (UDP and TCP); captures in %s\n", net.JoinHostPort(host, port), cfg.CaptureDir)
+
+	switch p.Client.Start {
+	case "exec":
+		err = runClient(ctx, cfg, srv, host, port, res, progress)
+	default:
+		err = waitManual(ctx, p, srv, store, host, port, progress)
+	}
+	settle(ctx, srv, p.Client.Settle.Duration)
+	srv.Close()
+	res.Finished = time.Now().UTC()
+	res.Messages = store.Messages()
+	res.Responses = srv.Responses()
+	return res, err
+}
+
+func serverOptions(p *profile.Profile) []server.Option {
+	opts := []server.Option{server.WithHost(p.Domain()), server.WithRegisterExpires(p.Server.RegisterExpires)}
+	if d := p.Server.Digest; d != nil {
+		opts = append(opts, server.WithDigest(d.Realm, d.Username, d.Password))
+	}
+	if r := p.Server.PublishResponse; r != nil {
+		opts = append(opts, server.WithPublishRejection(r.Status, r.Reason, r.Warning))
+	}
+	return opts
+}
+
+func runClient(ctx context.Context, cfg Config, srv *server.Server, host, port string, res *Result, progress io.Writer) error {
+	p := cfg.Profile
+	argv, err := p.Argv(host, port, p.Client.Transport)
+	if err != nil {
+		return err
+	}
+	argv = append(argv, cfg.ClientArgs...)
+	ctx, cancel := context.WithTimeout(ctx, p.Client.Timeout.Duration)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = cfg.Dir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.WaitDelay = time.Second
+	fmt.Fprintf(progress, "starting the client: %s\n", argv[0])
+	start := time.Now()
+	err = cmd.Run()
+	res.ClientOutput = out.String()
+	var exit *exec.ExitError
+	switch {
+	case ctx.Err() == context.DeadlineExceeded:
+		res.ClientStatus = fmt.Sprintf("stopped after the %s timeout (client.timeout)", p.Client.Timeout.Duration)
+	case errors.As(err, &exit):
+		res.ClientStatus = exit.String()
+	case err != nil:
+		return fmt.Errorf("starting the client %q: %w", argv[0], err)
+	default:
+		res.ClientStatus = "exit status 0"
+	}
+	fmt.Fprintf(progress, "client finished in %s: %s\n", time.Since(start).Round(time.Millisecond), res.ClientStatus)
+	if res.ClientStatus != "exit status 0" {
+		res.Notes = append(res.Notes, "the client command "+res.ClientStatus)
+	}
+	return nil
+}
+
+// waitManual prints where to point the client, then waits until the awaited requests
+// arrived or the timeout ran out, with a countdown.
+func waitManual(ctx context.Context, p *profile.Profile, srv *server.Server, store *capture.Store, host, port string, progress io.Writer) error {
+	fmt.Fprintf(progress, "point the client under test at sip:%s (UDP or TCP); waiting up to %s for %d REGISTER and %d PUBLISH\n",
+		net.JoinHostPort(host, port), p.Client.Timeout.Duration, p.Client.Await.Register, p.Client.Await.Publish)
+	deadline := time.NewTimer(p.Client.Timeout.Duration)
+	defer deadline.Stop()
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	end := time.Now().Add(p.Client.Timeout.Duration)
+	for {
+		changed := srv.Changed()
+		reg, pub := count(store.Messages())
+		if reg >= p.Client.Await.Register && pub >= p.Client.Await.Publish {
+			fmt.Fprintf(progress, "received %d REGISTER and %d PUBLISH\n", reg, pub)
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline.C:
+			fmt.Fprintf(progress, "timeout: received %d of %d REGISTER and %d of %d PUBLISH\n", reg, p.Client.Await.Register, pub, p.Client.Await.Publish)
+			return nil
+		case <-tick.C:
+			fmt.Fprintf(progress, "waiting: %s left, %d REGISTER and %d PUBLISH so far\n", time.Until(end).Round(time.Second), reg, pub)
+		case <-changed:
+		}
+	}
+}
+
+func count(msgs []*capture.Message) (reg, pub int) {
+	for _, m := range msgs {
+		if m.RetransmissionOf != 0 {
+			continue
+		}
+		switch m.Method {
+		case "REGISTER":
+			reg++
+		case "PUBLISH":
+			pub++
+		}
+	}
+	return reg, pub
+}
+
+// settle keeps listening until nothing arrived for d, so that late messages (a
+// retransmission, a log-off) are kept too.
+func settle(ctx context.Context, srv *server.Server, d time.Duration) {
+	for {
+		select {
+		case <-srv.Changed():
+		case <-time.After(d):
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}

@@ -1,0 +1,348 @@
+// Package server is the fake MCPTT server: it listens on UDP and TCP, keeps the exact
+// bytes of everything it receives (capture.Store) before anything else looks at them,
+// and answers REGISTER, PUBLISH and other requests the way a profile asks.
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	gslog "github.com/ghettovoice/gosip/log"
+	"github.com/ghettovoice/gosip/sip"
+	"github.com/ghettovoice/gosip/sip/parser"
+
+	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+)
+
+// Limits on what one peer may send before the server gives up on the connection.
+const (
+	maxDatagram = 65535
+	maxStream   = 1 << 20 // unframed bytes kept for one TCP connection
+)
+
+// Server answers as an MCPTT server. Build it with New and options, then Listen.
+type Server struct {
+	store    *capture.Store
+	opts     options
+	log      io.Writer
+	gosipLog gslog.Logger
+
+	mu        sync.Mutex
+	answered  map[string]answered // transaction key → the response sent, for retransmissions
+	nonces    map[string]bool
+	changed   chan struct{}
+	closers   []io.Closer
+	conns     map[net.Conn]bool
+	wg        sync.WaitGroup
+	addrs     map[string]net.Addr
+	closed    bool
+	responses []Response
+}
+
+// Response is a message the server sent, kept for the run's pcap and report.
+type Response struct {
+	To        *capture.Message // the request it answers
+	Raw       []byte
+	Time      time.Time
+	Transport string
+	From      string
+	Peer      string
+}
+
+// New returns a server that records into store.
+func New(store *capture.Store, opts ...Option) *Server {
+	s := &Server{
+		store:    store,
+		answered: map[string]answered{},
+		nonces:   map[string]bool{},
+		changed:  make(chan struct{}),
+		conns:    map[net.Conn]bool{},
+		addrs:    map[string]net.Addr{},
+		log:      io.Discard,
+		gosipLog: newGosipLogger(),
+	}
+	s.opts = defaultOptions()
+	for _, o := range opts {
+		o(&s.opts)
+	}
+	if s.opts.log != nil {
+		s.log = s.opts.log
+	}
+	return s
+}
+
+// Listen starts serving UDP and TCP on the same address. Port 0 picks a port free for
+// both; Addr tells which.
+func (s *Server) Listen(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("listen: expected host:port, saw %q", addr)
+	}
+	for try := 0; ; try++ {
+		pc, err := net.ListenPacket("udp", net.JoinHostPort(host, port))
+		if err != nil {
+			return fmt.Errorf("listen udp %s: %w", addr, err)
+		}
+		bound := strconv.Itoa(pc.LocalAddr().(*net.UDPAddr).Port)
+		l, err := net.Listen("tcp", net.JoinHostPort(host, bound))
+		if err != nil {
+			pc.Close()
+			if port == "0" && try < 20 {
+				continue // the port UDP got is taken for TCP: try another
+			}
+			return fmt.Errorf("listen tcp %s: %w", net.JoinHostPort(host, bound), err)
+		}
+		s.track("udp", pc, pc.LocalAddr())
+		s.track("tcp", l, l.Addr())
+		s.wg.Add(2)
+		go s.serveUDP(pc)
+		go s.serveTCP(l)
+		return nil
+	}
+}
+
+func (s *Server) track(network string, c io.Closer, a net.Addr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closers = append(s.closers, c)
+	s.addrs[network] = a
+}
+
+// Addr is the address the server listens on for network, nil if it does not.
+func (s *Server) Addr(network string) net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addrs[network]
+}
+
+// Close stops every listener and connection and waits for the serving goroutines.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	for _, c := range s.closers {
+		c.Close()
+	}
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return nil
+}
+
+// Changed returns a channel that is closed when the next message arrives.
+func (s *Server) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
+}
+
+// Responses returns what the server sent, in order.
+func (s *Server) Responses() []Response {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Response(nil), s.responses...)
+}
+
+func (s *Server) serveUDP(pc net.PacketConn) {
+	defer s.wg.Done()
+	buf := make([]byte, maxDatagram)
+	for {
+		n, peer, err := pc.ReadFrom(buf)
+		if err != nil {
+			if s.isClosed() {
+				return
+			}
+			fmt.Fprintf(s.log, "udp read: %v\n", err)
+			continue
+		}
+		raw := append([]byte(nil), buf[:n]...)
+		reply := s.receive("udp", raw, peer.String(), pc.LocalAddr().String())
+		if reply != nil {
+			if _, err := pc.WriteTo(reply, peer); err != nil {
+				fmt.Fprintf(s.log, "udp write to %s: %v\n", peer, err)
+			}
+		}
+	}
+}
+
+func (s *Server) serveTCP(l net.Listener) {
+	defer s.wg.Done()
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			if s.isClosed() {
+				return
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			fmt.Fprintf(s.log, "tcp accept: %v\n", err)
+			return
+		}
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			c.Close()
+			return
+		}
+		s.conns[c] = true
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go s.serveConn(c)
+	}
+}
+
+// serveConn frames a TCP byte stream into messages by Content-Length. Bytes that
+// cannot be framed are kept as one unparsed capture, and the connection is closed.
+func (s *Server) serveConn(c net.Conn) {
+	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		c.Close()
+	}()
+	peer, local := c.RemoteAddr().String(), c.LocalAddr().String()
+	var pending []byte
+	buf := make([]byte, 64*1024)
+	for {
+		n, err := c.Read(buf)
+		pending = append(pending, buf[:n]...)
+		for len(pending) > 0 {
+			size, complete, ferr := sipmsg.FrameLength(pending)
+			if ferr != nil || (!complete && len(pending) > maxStream) {
+				s.receive("tcp", pending, peer, local)
+				return
+			}
+			if !complete {
+				break
+			}
+			msg := pending[:size]
+			pending = pending[size:]
+			if len(sipmsgTrim(msg)) == 0 {
+				continue // CRLF keep-alives
+			}
+			if reply := s.receive("tcp", append([]byte(nil), msg...), peer, local); reply != nil {
+				if _, werr := c.Write(reply); werr != nil {
+					fmt.Fprintf(s.log, "tcp write to %s: %v\n", peer, werr)
+				}
+			}
+		}
+		if err != nil {
+			if len(sipmsgTrim(pending)) > 0 {
+				s.receive("tcp", pending, peer, local) // a message cut short: kept all the same
+			}
+			return
+		}
+	}
+}
+
+func sipmsgTrim(b []byte) []byte {
+	for len(b) > 0 && (b[0] == '\r' || b[0] == '\n') {
+		b = b[1:]
+	}
+	return b
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// receive captures raw, then answers it. It returns the bytes to send back, if any.
+func (s *Server) receive(transport string, raw []byte, peer, local string) []byte {
+	m, err := s.store.Add(&capture.Message{
+		Time: time.Now().UTC(), Transport: transport, Peer: peer, Local: local, Raw: raw,
+	})
+	if err != nil {
+		fmt.Fprintf(s.log, "capture: %v\n", err)
+	}
+	reply, status := s.answer(m)
+	s.mu.Lock()
+	if reply != nil {
+		s.responses = append(s.responses, Response{To: m, Raw: reply, Time: time.Now().UTC(), Transport: transport, From: local, Peer: peer})
+	}
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+	if status != 0 {
+		s.store.SetStatus(m, status)
+	}
+	return reply
+}
+
+// answer decides the response to one captured message. Responses and unreadable bytes
+// get none; a request gosip cannot parse gets 400 when its Via and Call-ID can be read.
+func (s *Server) answer(m *capture.Message) ([]byte, int) {
+	parsed, err := parser.ParseMessage(m.Raw, s.gosipLog)
+	if err != nil {
+		return s.badRequest(m, err)
+	}
+	req, ok := parsed.(sip.Request)
+	if !ok {
+		return nil, 0 // a response: recorded, never answered
+	}
+	key := transactionKey(req)
+	s.mu.Lock()
+	prev, seen := s.answered[key]
+	s.mu.Unlock()
+	if seen {
+		s.store.MarkRetransmission(m, prev.seq)
+		return prev.raw, prev.status
+	}
+
+	var res sip.Response
+	switch req.Method() {
+	case sip.REGISTER:
+		res = s.register(req)
+	case sip.PUBLISH:
+		res = s.publish(req)
+	case sip.OPTIONS:
+		res = s.respond(req, 200, "OK")
+	case sip.ACK:
+		return nil, 0
+	default:
+		res = s.respond(req, 405, "Method Not Allowed")
+		res.AppendHeader(&sip.GenericHeader{HeaderName: "Allow", Contents: "REGISTER, PUBLISH, OPTIONS, ACK"})
+	}
+	out := []byte(res.String())
+	if key != "" {
+		s.mu.Lock()
+		s.answered[key] = answered{raw: out, seq: m.Seq, status: int(res.StatusCode())}
+		s.mu.Unlock()
+	}
+	return out, int(res.StatusCode())
+}
+
+type answered struct {
+	raw    []byte
+	seq    int
+	status int
+}
+
+// transactionKey identifies a request's server transaction (RFC 3261 17.2.3): the top
+// Via branch, sent-by and the CSeq method. A retransmission has the same key.
+func transactionKey(req sip.Request) string {
+	hop, ok := req.ViaHop()
+	if !ok || hop.Params == nil {
+		return ""
+	}
+	branch, ok := hop.Params.Get("branch")
+	if !ok || branch == nil {
+		return ""
+	}
+	method := string(req.Method())
+	if method == string(sip.ACK) {
+		method = string(sip.INVITE)
+	}
+	return branch.String() + "|" + hop.SentBy() + "|" + method
+}

@@ -1,0 +1,237 @@
+// Package suites_test holds the Ginkgo specs: one spec per requirement ID of TS 24.379
+// clauses 7.2.1, 7.2.2 and 7A.2.1 (one file per clause, as h2spec does), each labelled
+// with its ID and its clause. The suite plays the MCPTT server for a live run (or
+// reads a run recorded earlier), hands what it received to the validators, and writes
+// the reports.
+package suites_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+	. "github.com/onsi/gomega"
+
+	"github.com/mcptt-conformance/mcptt-conformance/liverun"
+	"github.com/mcptt-conformance/mcptt-conformance/profile"
+	"github.com/mcptt-conformance/mcptt-conformance/reports"
+	"github.com/mcptt-conformance/mcptt-conformance/validators"
+	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+)
+
+// Version is the suite's version, written into every report.
+const Version = "0.1.0"
+
+var (
+	profilePath = flag.String("profile", "fixtures/profiles/plain-register.yaml", "the client's profile (YAML), relative to the repository root or absolute")
+	reportsDir  = flag.String("reports", "reports", "folder for junit.xml, verdicts.json, report.html and captures/")
+	strict      = flag.Bool("strict", false, "refuse every lenient reading of facts.md section 0 (also: strict: true in the profile)")
+	clientArgs  = flag.String("client-args", "", "words appended to the profile's client command, e.g. \"--break 7.2.1-02\"")
+	listen      = flag.String("listen", "", "override the profile's server.listen (host:port; port 0 picks a free one)")
+	showSecrets = flag.Bool("show-secrets", false, "write access tokens and passwords into the reports instead of [redacted]")
+)
+
+func TestSuites(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "MCPTT service authorisation (TS 24.379 7.2.1, 7.2.2, 7A.2.1)")
+}
+
+// The run under judgement, set up once before the specs.
+var (
+	root    string
+	prof    *profile.Profile
+	live    *liverun.Result
+	run     *validators.Run
+	outDir  string
+	judged  = map[string][]verdict.Result{}
+	judgeMu sync.Mutex
+)
+
+var _ = BeforeSuite(func(ctx SpecContext) {
+	var err error
+	root, err = repositoryRoot()
+	Expect(err).NotTo(HaveOccurred())
+	prof, err = profile.Load(inRoot(*profilePath))
+	Expect(err).NotTo(HaveOccurred(), "the profile cannot be used")
+	outDir = inRoot(*reportsDir)
+	live, err = liverun.Run(ctx, liverun.Config{
+		Profile:    prof,
+		CaptureDir: filepath.Join(outDir, "captures"),
+		Dir:        root,
+		ClientArgs: strings.Fields(*clientArgs),
+		Listen:     *listen,
+		Progress:   GinkgoWriter,
+	})
+	Expect(err).NotTo(HaveOccurred(), "the live run could not be conducted")
+	run = validators.NewRun(prof, live.Messages, *strict)
+	AddReportEntry("source", live.Source)
+}, NodeTimeout(5*time.Minute))
+
+// judge runs one requirement's check over the run and turns its verdict into the
+// spec's outcome: fail and error fail the spec; inconclusive, not-applicable and
+// not-tested skip it with a message that starts with the verdict word; pass passes.
+func judge(id string) {
+	req, ok := validators.Lookup(id)
+	Expect(ok).To(BeTrue(), "requirement %s is not in the validators' catalogue", id)
+	rs := req.Judge(run)
+	judgeMu.Lock()
+	judged[id] = rs
+	judgeMu.Unlock()
+	var worst []verdict.Verdict
+	for _, r := range rs {
+		worst = append(worst, r.Verdict)
+	}
+	v := verdict.Worst(worst...)
+	var details []string
+	for _, r := range rs {
+		if r.Verdict == v {
+			details = append(details, fmt.Sprintf("[%s] %s", r.Message, r.Detail))
+		}
+	}
+	text := string(v) + ": " + strings.Join(details, "\n")
+	switch v {
+	case verdict.Fail, verdict.Error:
+		Fail(text)
+	case verdict.Inconclusive, verdict.NotApplicable, verdict.NotTested:
+		Skip(text)
+	}
+}
+
+var _ = ReportAfterSuite("reports", func(r Report) {
+	if prof == nil || live == nil {
+		return // the run never happened; Ginkgo reports the BeforeSuite failure
+	}
+	out := reports.Run{
+		Suite: "mcptt-conformance", Version: Version,
+		Profile: *profilePath, Source: live.Source,
+		Started: live.Started, Finished: time.Now().UTC(),
+		CaptureDir: "captures", Secrets: prof.Secrets(), ShowSecrets: *showSecrets,
+		Strict: run.Strict, Notes: runNotes(),
+	}
+	for _, s := range r.SpecReports {
+		if s.LeafNodeType != types.NodeTypeIt || s.State == types.SpecStateSkipped && !judgedSpec(s) {
+			continue // excluded by a filter
+		}
+		out.Cases = append(out.Cases, caseOf(s))
+	}
+	slices.SortFunc(out.Cases, func(a, b reports.Case) int { return order[a.ID] - order[b.ID] })
+	err := reports.WriteAll(outDir, out)
+	Expect(err).NotTo(HaveOccurred())
+	printSummary(out)
+})
+
+// order is the catalogue's order, in which reports list requirements whatever order
+// Ginkgo ran the specs in.
+var order = func() map[string]int {
+	m := map[string]int{}
+	for i, r := range validators.Catalogue() {
+		m[r.ID] = i
+	}
+	return m
+}()
+
+func judgedSpec(s types.SpecReport) bool {
+	judgeMu.Lock()
+	defer judgeMu.Unlock()
+	_, ok := judged[specID(s)]
+	return ok
+}
+
+// specID is the requirement ID a spec is labelled with.
+func specID(s types.SpecReport) string {
+	for _, l := range s.Labels() {
+		if _, ok := validators.Lookup(l); ok {
+			return l
+		}
+	}
+	return ""
+}
+
+func caseOf(s types.SpecReport) reports.Case {
+	id := specID(s)
+	req, _ := validators.Lookup(id)
+	judgeMu.Lock()
+	rs := judged[id]
+	judgeMu.Unlock()
+	c := reports.Case{ID: id, Clause: req.Clause, Title: req.Title, Requirement: req.Text, Results: rs, Duration: s.RunTime}
+	var vs []verdict.Verdict
+	for _, r := range rs {
+		vs = append(vs, r.Verdict)
+	}
+	c.Verdict = verdict.Worst(vs...)
+	switch {
+	case s.State == types.SpecStatePanicked || s.State == types.SpecStateInterrupted || s.State == types.SpecStateTimedout || s.State == types.SpecStateAborted:
+		c.Verdict, c.Error = verdict.Error, fmt.Sprintf("%s: %s", s.State, s.Failure.Message)
+	case s.State == types.SpecStateFailed && len(rs) == 0:
+		c.Verdict, c.Error = verdict.Error, s.Failure.Message
+	}
+	return c
+}
+
+// runNotes tells a person what else happened: traffic the checks do not judge, the
+// client's own exit, retransmissions.
+func runNotes() []string {
+	notes := append([]string(nil), live.Notes...)
+	if live.ClientStatus != "" {
+		notes = append(notes, "client command: "+live.ClientStatus)
+	}
+	others := map[string]int{}
+	for _, m := range run.Others {
+		others[m.Method]++
+	}
+	for method, n := range others {
+		notes = append(notes, fmt.Sprintf("unexpected traffic: %d %s request(s), answered per the policy (OPTIONS 200, others 405) and not judged except by 7.2.2-16", n, method))
+	}
+	retrans := 0
+	for _, m := range live.Messages {
+		if m.RetransmissionOf != 0 {
+			retrans++
+		}
+	}
+	if retrans > 0 {
+		notes = append(notes, fmt.Sprintf("%d retransmission(s) received, answered with the same response and not judged again", retrans))
+	}
+	notes = append(notes, fmt.Sprintf("%d message(s) received in all; every one is kept byte for byte in captures/", len(live.Messages)))
+	return notes
+}
+
+func printSummary(r reports.Run) {
+	counts := verdict.Summary(r.Results())
+	var parts []string
+	for _, v := range verdict.All {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
+	}
+	fmt.Fprintf(os.Stdout, "\nmcptt-conformance: %s\nreports in %s (junit.xml, verdicts.json, report.html, captures/)\n", strings.Join(parts, ", "), outDir)
+}
+
+// repositoryRoot finds the folder holding go.mod, so that paths in profiles and flags
+// mean the same from `go test`, `ginkgo` and a built suite binary.
+func repositoryRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return dir, nil
+		}
+	}
+}
+
+func inRoot(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(root, p)
+}

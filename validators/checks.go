@@ -1,0 +1,243 @@
+package validators
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/mcptt-conformance/mcptt-conformance/validators/contact"
+	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
+	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
+)
+
+// Namespaces and media types of the bodies the clauses name.
+const (
+	nsMCPTTInfo   = "urn:3gpp:ns:mcpttInfo:1.0"
+	nsPoCSettings = "urn:oma:params:xml:ns:poc:poc-settings"
+	nsMCSSettings = "urn:3gpp:mcsSettings:1.0"
+	nsXMLEnc      = "http://www.w3.org/2001/04/xmlenc#"
+
+	typeMCPTTInfo   = "application/vnd.3gpp.mcptt-info+xml"
+	typePoCSettings = "application/poc-settings+xml"
+)
+
+// wellFormed judges a request against RFC 3261 (and RFC 3903 for PUBLISH). Content-Length
+// is left to MIME-03, so that one defect gives one fail.
+func wellFormed(j *judgement, q *Request, method string) {
+	if q.SIP == nil {
+		j.fail(q, 1, "expected a SIP %s request, saw bytes that cannot be read as SIP: %v", method, q.ParseErr)
+		return
+	}
+	probs := sipmsg.CheckRequest(q.SIP, method)
+	if len(probs) == 0 {
+		j.pass(q, "well-formed %s: start line, To, From, Call-ID, CSeq, Max-Forwards, Via present and consistent (Content-Length is judged under MIME-03)", method)
+		return
+	}
+	j.fail(q, probs[0].Line, "%s", joinProblems(probs))
+}
+
+func joinProblems[P error](ps []P) string {
+	var parts []string
+	for i, p := range ps {
+		if i == 4 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(ps)-i))
+			break
+		}
+		parts = append(parts, p.Error())
+	}
+	return strings.Join(parts, "; ")
+}
+
+// mcpttTag judges the g.3gpp.mcptt media feature tag in the Contact header field.
+func mcpttTag(j *judgement, r *Run, q *Request) {
+	c, t, found := findTag(q, "g.3gpp.mcptt")
+	switch {
+	case len(q.Contacts) == 0:
+		j.fail(q, 0, "expected a Contact header field with +g.3gpp.mcptt, saw no Contact header field%s", contactFaults(q))
+	case !found:
+		j.fail(q, q.Contacts[0].Line, "expected the +g.3gpp.mcptt media feature tag in Contact, saw %s%s%s", quoteContacts(q), uriParamNote(q, "g.3gpp.mcptt"), contactFaults(q))
+	case !t.Plus:
+		j.fail(q, c.Line, "expected +g.3gpp.mcptt (RFC 3840 requires the leading '+' on a feature tag outside the base set), saw %q", t.Raw)
+	case t.Bool:
+		j.pass(q, "Contact carries %s", t.Raw)
+	case len(t.Values) == 1 && strings.EqualFold(t.Values[0], "TRUE"):
+		j.lenient(r, q, c.Line, fmt.Sprintf("Contact carries %s, the boolean written out as a value", t.Raw))
+	default:
+		j.fail(q, c.Line, "expected +g.3gpp.mcptt as a boolean flag (true), saw %q", t.Raw)
+	}
+}
+
+// icsiTag judges the g.3gpp.icsi-ref media feature tag holding the MCPTT ICSI.
+func icsiTag(j *judgement, r *Run, q *Request) {
+	c, t, found := findTag(q, "g.3gpp.icsi-ref")
+	switch {
+	case len(q.Contacts) == 0:
+		j.fail(q, 0, "expected a Contact header field with +g.3gpp.icsi-ref, saw no Contact header field%s", contactFaults(q))
+	case !found:
+		j.fail(q, q.Contacts[0].Line, "expected the +g.3gpp.icsi-ref media feature tag containing %q in Contact, saw %s%s%s", MCPTTICSI, quoteContacts(q), uriParamNote(q, "g.3gpp.icsi-ref"), contactFaults(q))
+	case !t.Plus:
+		j.fail(q, c.Line, "expected +g.3gpp.icsi-ref (RFC 3840 requires the leading '+'), saw %q", t.Raw)
+	case !containsFold(t.Values, MCPTTICSI):
+		j.fail(q, c.Line, "expected g.3gpp.icsi-ref to contain %q, saw %q (decoded: %s)%s", MCPTTICSI, t.Raw, strings.Join(t.Values, ", "), contactFaults(q))
+	case !t.Encoded:
+		j.lenient(r, q, c.Line, fmt.Sprintf("g.3gpp.icsi-ref holds the MCPTT ICSI but not percent-encoded (%s); RFC 3840 tag-value syntax has no ':'", t.Raw))
+	default:
+		j.pass(q, "Contact carries %s", t.Raw)
+	}
+}
+
+func findTag(q *Request, name string) (c contact.Contact, t contact.Tag, found bool) {
+	for _, ct := range q.Contacts {
+		if tg, ok := ct.Tag(name); ok {
+			if found && !t.Plus && tg.Plus {
+				return ct, tg, true // prefer a correctly written tag in another contact
+			}
+			if !found {
+				c, t, found = ct, tg, true
+			}
+		}
+	}
+	return c, t, found
+}
+
+func quoteContacts(q *Request) string {
+	var raws []string
+	for _, c := range q.Contacts {
+		raws = append(raws, c.Raw)
+	}
+	return fmt.Sprintf("Contact: %s", strings.Join(raws, ", "))
+}
+
+func uriParamNote(q *Request, tag string) string {
+	for _, c := range q.Contacts {
+		if strings.Contains(strings.ToLower(c.URI), tag) {
+			return fmt.Sprintf(" (%s appears inside the <> as a URI parameter, not as a Contact header parameter)", tag)
+		}
+	}
+	return ""
+}
+
+func contactFaults(q *Request) string {
+	if len(q.ContactProblems) == 0 {
+		return ""
+	}
+	return "; the Contact text itself is faulty: " + joinProblems(q.ContactProblems)
+}
+
+// body returns the first body part of a media type, and how many there were.
+func body(q *Request, mediaType string) (multipart.Part, int) {
+	parts := q.Body.Find(mediaType)
+	if len(parts) == 0 {
+		return multipart.Part{}, 0
+	}
+	return parts[0], len(parts)
+}
+
+// partLine converts a line inside a body part into a line of the SIP message.
+func partLine(q *Request, part multipart.Part, line int) int {
+	if q.SIP == nil || line <= 0 {
+		return 0
+	}
+	return multipart.LineOf(q.SIP.BodyLine, q.SIP.Body, part.Offset) + line - 1
+}
+
+// schemaValid judges one XML body against its schema, with the SIP message's line
+// numbers in every error.
+func schemaValid(j *judgement, q *Request, part multipart.Part, kind xmldoc.Kind, what string) {
+	probs := xmldoc.Validate(kind, part.Body)
+	if len(probs) == 0 {
+		j.pass(q, "the %s body is valid against its schema", what)
+		return
+	}
+	var msgs []string
+	for i, p := range probs {
+		if i == 4 {
+			msgs = append(msgs, fmt.Sprintf("and %d more", len(probs)-i))
+			break
+		}
+		msgs = append(msgs, fmt.Sprintf("line %d: %s", partLine(q, part, p.Line), p.Error()))
+	}
+	j.fail(q, partLine(q, part, probs[0].Line), "the %s body is not valid against its schema: %s", what, strings.Join(msgs, "; "))
+}
+
+// document parses an XML body part for value checks. A body that is not readable XML
+// is judged under MIME-02; the value checks then have nothing to look at.
+func document(j *judgement, q *Request, part multipart.Part, what string) *xmldoc.Element {
+	doc, err := xmldoc.Parse(part.Body)
+	if err != nil {
+		j.inconclusive(q, "the %s body cannot be read as XML (judged under MIME-02): %v", what, err)
+		return nil
+	}
+	return doc
+}
+
+// value reads a contentType element (Annex F.1): its mcpttString, mcpttURI or
+// mcpttBoolean child, and whether it is encrypted.
+type value struct {
+	text      string
+	carrier   string // "mcpttString", "mcpttURI", "mcpttBoolean", or "text" for bare content
+	encrypted bool
+	line      int
+}
+
+func readValue(e *xmldoc.Element) value {
+	v := value{line: e.Line}
+	for _, a := range e.Attrs {
+		if a.Name.Local == "type" && a.Name.Space == "" && a.Value == "Encrypted" {
+			v.encrypted = true
+		}
+	}
+	if e.Child(nsXMLEnc, "EncryptedData") != nil {
+		v.encrypted = true
+	}
+	for _, name := range []string{"mcpttString", "mcpttURI", "mcpttBoolean"} {
+		if c := e.Child(nsMCPTTInfo, name); c != nil {
+			v.text, v.carrier = c.Text, name
+			return v
+		}
+	}
+	v.text, v.carrier = e.Text, "text"
+	return v
+}
+
+// plainValue judges one plaintext element of the mcptt-info body against the value
+// the profile declares.
+func plainValue(j *judgement, q *Request, part multipart.Part, doc *xmldoc.Element, element, want, what string) {
+	els := doc.Find(nsMCPTTInfo, element)
+	if len(els) == 0 {
+		j.fail(q, partLine(q, part, 1), "expected a <%s> element set to the %s, saw none in the mcptt-info body", element, what)
+		return
+	}
+	v := readValue(els[0])
+	line := partLine(q, part, v.line)
+	switch {
+	case v.encrypted:
+		j.fail(q, line, "expected <%s> in plain text (confidentiality protection is off), saw it encrypted", element)
+	case v.text != want:
+		j.fail(q, line, "expected <%s> set to the %s %q, saw %q", element, what, want, v.text)
+	case v.carrier == "text":
+		j.pass(q, "<%s> holds the %s, as bare text (Annex F.1 puts it in <mcpttString>/<mcpttURI>; the schema check judges the form)", element, what)
+	default:
+		j.pass(q, "<%s><%s> holds the %s", element, v.carrier, what)
+	}
+}
+
+// profileIndex reads a <selected-user-profile-index> element and its
+// <user-profile-index> child, whose namespace must be the parent's.
+func profileIndex(e *xmldoc.Element) (int, error) {
+	inner := e.Child(e.Space, "user-profile-index")
+	if inner == nil {
+		for _, c := range e.Children {
+			if c.Local == "user-profile-index" {
+				return 0, fmt.Errorf("<user-profile-index> is in namespace %q, expected %q", c.Space, e.Space)
+			}
+		}
+		return 0, fmt.Errorf("<selected-user-profile-index> holds no <user-profile-index>")
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(inner.Text))
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("<user-profile-index> holds %q, expected a non-negative integer", inner.Text)
+	}
+	return n, nil
+}

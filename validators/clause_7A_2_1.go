@@ -1,0 +1,136 @@
+package validators
+
+import (
+	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
+	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
+	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+)
+
+// TS 24.379 7A.2.1 SIP REGISTER request for migration service authorization.
+var clause7A21 = []Requirement{
+	{ID: "7A.2.1-01", Clause: "7A.2.1", Title: "Migration REGISTER well-formed",
+		Text:  "When the MCPTT client performs SIP registration for migration service authorization, the MCPTT client shall perform the registration procedures as specified in 3GPP TS 24.229.",
+		Check: func(r *Run) []verdict.Result { return eachRegister(r, "7A.2.1", wellFormedRegister, true) }},
+	{ID: "7A.2.1-02", Clause: "7A.2.1", Title: "Contact carries g.3gpp.mcptt",
+		Text:  "The MCPTT client shall include the g.3gpp.mcptt media feature tag in the Contact header field of the SIP REGISTER request.",
+		Check: func(r *Run) []verdict.Result { return eachRegister(r, "7A.2.1", mcpttTag, false) }},
+	{ID: "7A.2.1-03", Clause: "7A.2.1", Title: "Contact carries the MCPTT ICSI",
+		Text:  `The MCPTT client shall include the g.3gpp.icsi-ref media feature tag containing the value of "urn:urn-7:3gpp-service.ims.icsi.mcptt" in the Contact header field.`,
+		Check: func(r *Run) []verdict.Result { return eachRegister(r, "7A.2.1", icsiTag, false) }},
+	{ID: "7A.2.1-04", Clause: "7A.2.1", Title: "Service continuity (TS 24.237 6.2.2)",
+		Text:  "If the MCPTT client supports MCPTT service continuity, it shall follow the IMS registration procedures for PS to PS service continuity as specified in clause 6.2.2 of 3GPP TS 24.237.",
+		Check: func(r *Run) []verdict.Result { return continuity(r, yes) }},
+	{ID: "7A.2.1-05", Clause: "7A.2.1", Title: "mcptt-info with the partner token",
+		Text:  "With protection disabled, the MCPTT client shall include an application/vnd.3gpp.mcptt-info+xml MIME body as defined in Annex F.1 with the <mcptt-access-token> element set to the value of the access token received from the partner IdM server.",
+		Check: func(r *Run) []verdict.Result { return eachMigration(r, plaintext, migrationBodyAndToken) }},
+	{ID: "7A.2.1-06", Clause: "7A.2.1", Title: "mcptt-request-uri is the primary MCPTT ID",
+		Text:  "With protection disabled, the <mcptt-request-uri> element shall be set to the value of the MCPTT ID of the user in the primary MCPTT system.",
+		Check: func(r *Run) []verdict.Result { return eachMigration(r, plaintext, withInfo(requestURIValue)) }},
+	{ID: "7A.2.1-07", Clause: "7A.2.1", Title: "selected-user-profile-index is the selected profile's",
+		Text:  `With protection disabled, the <selected-user-profile-index> element shall be set to the value contained in the "user-profile-index" attribute of the MCPTT user profile selected according to clause 4.2.2.1.2.3 of 3GPP TS 24.484.`,
+		Check: func(r *Run) []verdict.Result { return eachMigration(r, plaintext, withInfo(infoProfileIndex)) }},
+	{ID: "7A.2.1-08", Clause: "7A.2.1", Title: "application/mikey body for the suite's MDSI",
+		Text:  "With either protection enabled, the MCPTT client shall include an application/mikey MIME body with the CSK as MIKEY-SAKKE I_MESSAGE where the receiving entity URI is the MDSI of the MCPTT server; several only with distinct MDSIs.",
+		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", yes, protected) }},
+	{ID: "7A.2.1-09", Clause: "7A.2.1", Title: "Partner token encrypted with the CSK",
+		Text:  "If confidentiality protection is enabled, the MCPTT client shall encrypt the received access-token using the CSK and include the <mcptt-access-token> element set to the encrypted access-token.",
+		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", yes, confOn) }},
+	{ID: "7A.2.1-10", Clause: "7A.2.1", Title: "Primary MCPTT ID encrypted with the CSK",
+		Text:  "If confidentiality protection is enabled, the MCPTT client shall encrypt the MCPTT ID of the user in the primary MCPTT system and include the <mcptt-request-uri> element set to the encrypted MCPTT ID.",
+		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", yes, confOn) }},
+	{ID: "7A.2.1-11", Clause: "7A.2.1", Title: "Profile index encrypted with the CSK",
+		Text:  "If confidentiality protection is enabled, the MCPTT client shall encrypt the user-profile-index value and include the <selected-user-profile-index> element set to the encrypted value.",
+		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", yes, confOn) }},
+	{ID: "7A.2.1-12", Clause: "7A.2.1", Title: "Plaintext values under integrity only",
+		Text:  "If confidentiality protection is disabled (integrity enabled), the mcptt-info body shall carry <mcptt-access-token>, <mcptt-request-uri> and <selected-user-profile-index> in plain text as in 05 to 07.",
+		Check: func(r *Run) []verdict.Result {
+			return eachMigration(r, integOnly, withInfo(func(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {
+				partnerTokenValue(j, r, q, part, doc)
+				requestURIValue(j, r, q, part, doc)
+				infoProfileIndex(j, r, q, part, doc)
+			}))
+		}},
+	{ID: "7A.2.1-13", Clause: "7A.2.1", Title: "mcptt-info integrity-protected with the CSK",
+		Text:  "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the application/vnd.3gpp.mcptt-info+xml MIME body (6.6.3.3.3).",
+		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", yes, integOn) }},
+}
+
+// eachMigration applies a check to each registering REGISTER of a migration run.
+func eachMigration(r *Run, pr protection, check func(*judgement, *Run, *Request)) []verdict.Result {
+	if why := r.condition("register", yes, pr); why != "" {
+		return notApplicable(why)
+	}
+	var j judgement
+	for _, q := range r.registrations() {
+		check(&j, r, q)
+	}
+	if len(j) == 0 {
+		return noneArrived("migration REGISTER")
+	}
+	return j
+}
+
+// withInfo runs a value check on the request's mcptt-info body, when it has one.
+func withInfo(check func(*judgement, *Run, *Request, multipart.Part, *xmldoc.Element)) func(*judgement, *Run, *Request) {
+	return func(j *judgement, r *Run, q *Request) {
+		if part, doc := infoDocument(j, q); doc != nil {
+			check(j, r, q, part, doc)
+		}
+	}
+}
+
+// migrationBodyAndToken judges 7A.2.1-05: the body is there, schema-valid, and carries
+// the partner token.
+func migrationBodyAndToken(j *judgement, r *Run, q *Request) {
+	part, n := body(q, typeMCPTTInfo)
+	if n == 0 {
+		j.fail(q, 0, "expected an %s body, saw %s", typeMCPTTInfo, describeBodies(q))
+		return
+	}
+	var schema judgement
+	schemaValid(&schema, q, part, xmldoc.MCPTTInfo, "mcptt-info")
+	if schema[0].Verdict == verdict.Fail {
+		*j = append(*j, schema...)
+		return
+	}
+	if doc := document(j, q, part, "mcptt-info"); doc != nil {
+		partnerTokenValue(j, r, q, part, doc)
+	}
+}
+
+func partnerTokenValue(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {
+	plainValue(j, q, part, doc, "mcptt-access-token", r.Profile.Identity.PartnerToken, "access token from the partner IdM server")
+}
+
+func requestURIValue(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {
+	plainValue(j, q, part, doc, "mcptt-request-uri", r.Profile.Identity.PrimaryMCPTTID, "user's MCPTT ID in the primary MCPTT system")
+}
+
+// infoProfileIndex judges <selected-user-profile-index> in a migration mcptt-info body:
+// in mcptt-Params/anyExt in the mcpttInfo namespace (preferred), or in the mcsSettings
+// namespace (facts.md section 0); the detail names which.
+func infoProfileIndex(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {
+	want := *r.Profile.Settings.UserProfileIndex
+	els := doc.Find(nsMCPTTInfo, "selected-user-profile-index")
+	where := "the mcpttInfo namespace"
+	if len(els) == 0 {
+		els, where = doc.Find(nsMCSSettings, "selected-user-profile-index"), "the mcsSettings namespace (7.4.1.2.2)"
+	}
+	if len(els) == 0 {
+		j.fail(q, partLine(q, part, 1), "expected <selected-user-profile-index> set to %d in the mcptt-info body, saw none", want)
+		return
+	}
+	v := readValue(els[0])
+	got, err := profileIndex(els[0])
+	line := partLine(q, part, els[0].Line)
+	switch {
+	case v.encrypted:
+		j.fail(q, line, "expected <selected-user-profile-index> in plain text (confidentiality protection is off), saw it encrypted")
+	case err != nil:
+		j.fail(q, line, "expected <selected-user-profile-index> set to %d, saw a faulty element: %v", want, err)
+	case got != want:
+		j.fail(q, line, "expected <user-profile-index> %d (the selected user profile), saw %d", want, got)
+	default:
+		j.pass(q, "<selected-user-profile-index> in %s holds user-profile-index %d", where, got)
+	}
+}

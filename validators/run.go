@@ -1,0 +1,233 @@
+// Package validators judges the requests of a run requirement by requirement: each
+// Requirement of the catalogue (shared/spec/requirements.md) is a plain function from a
+// Run to verdict rows. It ties the wire-level validators (sipmsg, contact, multipart,
+// xmldoc) to the profile's declared options; it has no Ginkgo in it, so the live suite,
+// the offline checker and tests call the same code.
+package validators
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/profile"
+	"github.com/mcptt-conformance/mcptt-conformance/validators/contact"
+	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
+	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+)
+
+// Request is one received REGISTER or PUBLISH (or unreadable bytes), parsed once.
+type Request struct {
+	Capture  *capture.Message
+	SIP      *sipmsg.Message // nil when the bytes are not a readable SIP message
+	ParseErr error
+	Body     multipart.Body
+	Contacts []contact.Contact
+	// ContactProblems are faults in the Contact header text itself (bad escapes…).
+	ContactProblems []sipmsg.Problem
+	// Kind says what the request is in its registration's life (REGISTER only).
+	Kind RegisterKind
+}
+
+// RegisterKind classifies a REGISTER.
+type RegisterKind int
+
+// The kinds of REGISTER a run holds.
+const (
+	Registration   RegisterKind = iota // initial or refreshing registration
+	Logoff                             // re-REGISTER dropping the MCPTT tags (7.2.1 NOTE 1)
+	Deregistration                     // Expires 0 or Contact *
+)
+
+// Run is everything the suite received in one run, with the client's declared options.
+type Run struct {
+	Profile *profile.Profile
+	Strict  bool
+	// Requests are the REGISTER and PUBLISH requests, retransmissions left out, and
+	// unreadable messages, in arrival order.
+	Requests []*Request
+	// Others are the rest: other methods, responses; counted in the report.
+	Others []*capture.Message
+	// Messages is everything received, retransmissions included, in arrival order.
+	Messages []*capture.Message
+}
+
+// NewRun parses every captured message once and classifies it.
+func NewRun(p *profile.Profile, msgs []*capture.Message, strict bool) *Run {
+	r := &Run{Profile: p, Strict: strict || p.Strict, Messages: msgs}
+	for _, m := range msgs {
+		if m.RetransmissionOf != 0 {
+			continue
+		}
+		req := &Request{Capture: m}
+		req.SIP, req.ParseErr = sipmsg.Parse(m.Raw)
+		switch {
+		case req.ParseErr != nil:
+		case !req.SIP.IsRequest || (req.SIP.Method != "REGISTER" && req.SIP.Method != "PUBLISH"):
+			r.Others = append(r.Others, m)
+			continue
+		default:
+			ct, _ := req.SIP.First("content-type")
+			if len(req.SIP.Body) > 0 || ct.Value != "" {
+				req.Body = multipart.Split(ct.Value, req.SIP.Body)
+			}
+			req.Contacts, req.ContactProblems = contact.Parse(req.SIP.Get("contact"))
+		}
+		r.Requests = append(r.Requests, req)
+	}
+	r.classifyRegisters()
+	return r
+}
+
+// Method is the request's method, read from the start line even when parsing failed.
+func (q *Request) Method() string {
+	if q.SIP != nil {
+		return q.SIP.Method
+	}
+	return q.Capture.Method
+}
+
+// Name is the capture's file name: the "message" of every verdict about this request.
+func (q *Request) Name() string { return q.Capture.Name }
+
+// requests returns the readable requests of one method.
+func (r *Run) requests(method string) []*Request {
+	var out []*Request
+	for _, q := range r.Requests {
+		if q.SIP != nil && q.SIP.Method == method {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// unreadable returns the captures that could not be read as SIP but whose start line
+// names method.
+func (r *Run) unreadable(method string) []*Request {
+	var out []*Request
+	for _, q := range r.Requests {
+		if q.SIP == nil && q.Capture.Method == method {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// strays judges, under the well-formedness requirement of the clause the run is about,
+// the captures that cannot be read as SIP and name no method: a live run takes all
+// traffic on its ports to come from the client under test.
+func (r *Run) strays(j *judgement, clause string, check func(*judgement, *Run, *Request)) {
+	p := r.Profile
+	owner := "7.2.1"
+	switch {
+	case p.Migration:
+		owner = "7A.2.1"
+	case p.Authz == "publish":
+		owner = "7.2.2"
+	}
+	if clause != owner {
+		return
+	}
+	for _, q := range r.Requests {
+		if m := q.Capture.Method; q.SIP == nil && m != "REGISTER" && m != "PUBLISH" {
+			check(j, r, q)
+		}
+	}
+}
+
+// registrations are the REGISTERs that register (not log-offs, not de-registrations).
+func (r *Run) registrations() []*Request {
+	var out []*Request
+	for _, q := range r.requests("REGISTER") {
+		if q.Kind == Registration {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// classifyRegisters marks de-registrations, and log-offs: a re-REGISTER of a
+// registration that was accepted with both MCPTT tags, that lacks at least one of them.
+func (r *Run) classifyRegisters() {
+	registered := map[string]bool{} // AoR → accepted with both tags
+	for _, q := range r.requests("REGISTER") {
+		aor := addressOfRecord(q)
+		switch {
+		case isDeregistration(q):
+			q.Kind = Deregistration
+			registered[aor] = false
+		case registered[aor] && !(hasMCPTTTag(q) && hasMCPTTICSI(q)):
+			q.Kind = Logoff
+		default:
+			q.Kind = Registration
+			if q.Capture.Status >= 200 && q.Capture.Status < 300 && hasMCPTTTag(q) && hasMCPTTICSI(q) {
+				registered[aor] = true
+			}
+		}
+	}
+}
+
+func addressOfRecord(q *Request) string {
+	to, _ := q.SIP.First("to")
+	v := to.Value
+	if i := strings.IndexByte(v, '<'); i >= 0 {
+		if j := strings.IndexByte(v[i:], '>'); j > 0 {
+			return strings.ToLower(v[i+1 : i+j])
+		}
+	}
+	if i := strings.IndexByte(v, ';'); i >= 0 {
+		v = v[:i]
+	}
+	return strings.ToLower(strings.TrimSpace(v))
+}
+
+func isDeregistration(q *Request) bool {
+	if h, ok := q.SIP.First("expires"); ok && strings.TrimSpace(h.Value) == "0" {
+		return true
+	}
+	if len(q.Contacts) == 0 {
+		return false
+	}
+	for _, c := range q.Contacts {
+		if c.Star {
+			return true
+		}
+		exp := ""
+		for _, p := range c.Params {
+			if strings.EqualFold(p.Name, "expires") {
+				exp = p.Value
+			}
+		}
+		if n, err := strconv.Atoi(exp); err != nil || n != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func hasMCPTTTag(q *Request) bool {
+	for _, c := range q.Contacts {
+		if _, ok := c.Tag("g.3gpp.mcptt"); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func hasMCPTTICSI(q *Request) bool {
+	for _, c := range q.Contacts {
+		if t, ok := c.Tag("g.3gpp.icsi-ref"); ok && containsFold(t.Values, MCPTTICSI) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsFold(list []string, v string) bool {
+	for _, s := range list {
+		if strings.EqualFold(strings.TrimSpace(s), v) {
+			return true
+		}
+	}
+	return false
+}
