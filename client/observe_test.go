@@ -34,18 +34,30 @@ type parsed struct {
 
 func parseRequest(t *testing.T, raw []byte) parsed {
 	t.Helper()
-	r := textproto.NewReader(bufio.NewReader(bytes.NewReader(raw)))
-	line, err := r.ReadLine()
+	r := bufio.NewReader(bytes.NewReader(raw))
+	p, err := readRequest(r)
 	if err != nil {
-		t.Fatalf("request line: %v", err)
+		t.Fatalf("%v\n%s", err, raw)
+	}
+	p.trailing, _ = io.ReadAll(r)
+	return p
+}
+
+// readRequest reads one request, its body framed by Content-Length; what follows is left
+// in r.
+func readRequest(r *bufio.Reader) (parsed, error) {
+	tr := textproto.NewReader(r)
+	line, err := tr.ReadLine()
+	if err != nil {
+		return parsed{}, fmt.Errorf("request line: %w", err)
 	}
 	f := strings.Split(line, " ")
 	if len(f) != 3 || f[2] != "SIP/2.0" {
-		t.Fatalf("request line %q: expected METHOD URI SIP/2.0", line)
+		return parsed{}, fmt.Errorf("request line %q: expected METHOD URI SIP/2.0", line)
 	}
-	h, err := r.ReadMIMEHeader()
+	h, err := tr.ReadMIMEHeader()
 	if err != nil {
-		t.Fatalf("header: %v\n%s", err, raw)
+		return parsed{}, fmt.Errorf("header: %w", err)
 	}
 	for c, full := range compactNames {
 		if v, ok := h[c]; ok {
@@ -53,14 +65,15 @@ func parseRequest(t *testing.T, raw []byte) parsed {
 			delete(h, c)
 		}
 	}
-	rest, _ := io.ReadAll(r.R)
-	p := parsed{method: f[0], uri: f[1], header: h}
 	var n int
-	if _, err := fmt.Sscanf(h.Get("Content-Length"), "%d", &n); err != nil || n > len(rest) {
-		t.Fatalf("Content-Length %q with %d bytes after the header", h.Get("Content-Length"), len(rest))
+	if _, err := fmt.Sscanf(h.Get("Content-Length"), "%d", &n); err != nil || n < 0 {
+		return parsed{}, fmt.Errorf("Content-Length %q: expected a number", h.Get("Content-Length"))
 	}
-	p.body, p.trailing = rest[:n], rest[n:]
-	return p
+	p := parsed{method: f[0], uri: f[1], header: h, body: make([]byte, n)}
+	if _, err := io.ReadFull(r, p.body); err != nil {
+		return parsed{}, fmt.Errorf("%d-byte body: %w", n, err)
+	}
+	return p, nil
 }
 
 // params splits `value;a=1;b` into the part before the first ';' outside <> and the

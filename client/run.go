@@ -199,11 +199,12 @@ func (s *session) exchange(ctx context.Context, kind Kind, leg Leg) (*message, e
 		}
 		s.conn.SetReadDeadline(wake)
 		b, err := s.conn.recv()
-		if ctx.Err() != nil {
+		expired := errors.Is(err, os.ErrDeadlineExceeded)
+		if ctx.Err() != nil || expired && !time.Now().Before(deadline) {
 			return nil, fmt.Errorf("timeout: no final response to the %s (CSeq %d) from %s %s within %v",
 				kind, leg.CSeq, s.cfg.Transport, s.cfg.Server, s.cfg.Timeout)
 		}
-		if errors.Is(err, os.ErrDeadlineExceeded) && retransmit {
+		if expired && retransmit {
 			if err := s.send(req); err != nil {
 				return nil, err
 			}
