@@ -32,7 +32,10 @@ type Body struct {
 	MediaType string // of the whole body, lower-case, without parameters
 	Multipart bool
 	Boundary  string
-	Parts     []Part // one Part for a non-multipart body, none for an empty one
+	// Parts holds one Part for a non-multipart body and none for an empty one. A part
+	// that is itself multipart is not split further: pass its Content-Type and Body to
+	// Split.
+	Parts []Part
 	// Problems are framing faults. Their Line counts from the first line of the body
 	// (1); the message line is BodyLine+Line-1 (see LineOf).
 	Problems []sipmsg.Problem

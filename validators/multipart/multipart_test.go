@@ -164,6 +164,16 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// TestBadPartHeaderKeepsWhatWasRead checks that a malformed header line costs only the
+// lines from it on: the Content-Type before it still counts.
+func TestBadPartHeaderKeepsWhatWasRead(t *testing.T) {
+	body := strings.Replace(string(conformant("\r\n")), "Content-ID: <info@example.com>", "Content-ID <info@example.com>", 1)
+	b := Split("multipart/mixed;boundary=bnd", []byte(body))
+	if len(b.Parts) != 2 || b.Parts[0].MediaType != "application/vnd.3gpp.mcptt-info+xml" || string(b.Parts[0].Body) != info {
+		t.Errorf("parts %+v", b.Parts)
+	}
+}
+
 func TestPartWithoutContentTypeDefaultsToTextPlain(t *testing.T) {
 	b := Split("multipart/mixed;boundary=x", []byte("--x\r\n\r\nhello\r\n--x--\r\n"))
 	if len(b.Parts) != 1 || b.Parts[0].MediaType != "text/plain" || b.Parts[0].HasType || string(b.Parts[0].Body) != "hello" {

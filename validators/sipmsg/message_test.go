@@ -1,6 +1,7 @@
 package sipmsg
 
 import (
+	"errors"
 	"os"
 	"reflect"
 	"strings"
@@ -113,9 +114,18 @@ func TestGetCompactAndLongAgree(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	for _, raw := range []string{"", "\r\n\r\n", "hello world\r\n\r\n", "REGISTER sip:x\r\n\r\n", "SIP/2.0 abc OK\r\n\r\n", "\x00\x01\x02"} {
-		if m, err := Parse([]byte(raw)); err == nil {
-			t.Errorf("Parse(%q) = %+v, want an error", raw, m)
+	tests := []struct {
+		raw  string
+		line int
+	}{
+		{"", 1}, {"\r\n\r\n", 3}, {"hello world\r\n\r\n", 1}, {"\nREGISTER sip:x\r\n\r\n", 2},
+		{"SIP/2.0 abc OK\r\n\r\n", 1}, {"\x00\x01\x02", 1},
+	}
+	for _, tt := range tests {
+		m, err := Parse([]byte(tt.raw))
+		var p Problem
+		if !errors.As(err, &p) || p.Line != tt.line || !strings.Contains(p.Expected, "request line") {
+			t.Errorf("Parse(%q) = %+v, %v; want a Problem on line %d", tt.raw, m, err, tt.line)
 		}
 	}
 }
