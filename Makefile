@@ -1,0 +1,105 @@
+# mcptt-conformance: the two commands a person needs are
+#   make conformance    a full live conformance run against the bundled reference client
+#   make test           the project's own tests (what CI runs)
+# Everything a fresh Debian machine lacks is installed by `make deps` (both depend on it).
+
+SHELL   := /bin/bash
+GO      ?= go
+PROFILE ?= fixtures/profiles/plain-register.yaml
+REPORTS ?= reports
+# Extra words for the suite: STRICT=1, LABELS='7.2.1-02 || clause:7.2.2', CLIENT_ARGS='--break 7.2.1-02'
+STRICT      ?=
+LABELS      ?=
+CLIENT_ARGS ?=
+FUZZTIME    ?= 5s
+
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+# Debian packages: cgo toolchain and libxml2 for the XSD validation, sipp (sip-tester)
+# as the external client of the end-to-end tests, xmllint and xmlsec1 as oracles.
+APT_PACKAGES := gcc pkg-config libxml2-dev libxml2-utils sip-tester xmlsec1
+
+BIN       := $(CURDIR)/bin
+SUITE     := bin/mcptt-suite
+GINKGO    := bin/ginkgo
+GO_FILES  := $(shell find . -name '*.go' -not -path './bin/*') go.mod go.sum
+
+.PHONY: all deps apt-deps conformance conformance-all live test vet fuzz clean help
+
+all: help
+
+help:
+	@echo "make conformance [PROFILE=file] [STRICT=1] [LABELS=expr]  live run against the reference client"
+	@echo "make conformance-all                                    every bundled exec profile"
+	@echo "make live PROFILE=file                                  live run for a client you start yourself"
+	@echo "make test                                               the project's tests (CI)"
+	@echo "make deps                                               install what this machine lacks"
+
+deps: apt-deps $(GINKGO)
+
+# Installs only the packages that are missing, quietly; does nothing on a ready machine.
+apt-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# The Ginkgo CLI at the version go.mod pins (for ginkgo --label-filter, --dry-run …).
+$(GINKGO): go.mod
+	GOBIN=$(BIN) $(GO) install github.com/onsi/ginkgo/v2/ginkgo
+
+bin/refclient: $(GO_FILES)
+	$(GO) build -o $@ ./cmd/refclient
+
+$(SUITE): $(GO_FILES)
+	$(GO) test -c -o $@ ./suites
+
+SUITE_ARGS = -profile=$(PROFILE) -reports=$(REPORTS) $(if $(STRICT),-strict) \
+	$(if $(CLIENT_ARGS),-client-args="$(CLIENT_ARGS)") \
+	$(if $(LABELS),-ginkgo.label-filter="$(LABELS)")
+
+# A full live conformance run: the fake MCPTT server, the client the profile starts,
+# every spec, and reports/junit.xml, verdicts.json, report.html and captures/.
+conformance: deps bin/refclient $(SUITE)
+	$(SUITE) $(SUITE_ARGS)
+
+conformance-all: deps bin/refclient $(SUITE)
+	@status=0; for p in $$(grep -l '^  start: exec' fixtures/profiles/*.yaml); do \
+	  name=$$(basename $$p .yaml); echo "== $$p"; \
+	  $(SUITE) -profile=$$p -reports=$(REPORTS)/$$name || status=1; \
+	done; exit $$status
+
+# A live run for a client you start yourself (client.start: manual in the profile).
+live: deps $(SUITE)
+	$(SUITE) $(SUITE_ARGS) -ginkgo.v
+
+vet:
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+
+# Each fuzz target, briefly: enough to catch a crash a change brings in.
+FUZZ_TARGETS := $(shell grep -l '^func Fuzz' $$(find . -name '*_test.go' -not -path './bin/*') 2>/dev/null)
+fuzz:
+	@for f in $(FUZZ_TARGETS); do \
+	  dir=./$$(dirname $$f); \
+	  for t in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$f | cut -d' ' -f2); do \
+	    echo "fuzz $$dir $$t ($(FUZZTIME))"; \
+	    $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$dir >/dev/null || { echo "fuzz $$dir $$t FAILED"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$dir; exit 1; }; \
+	  done; \
+	done
+
+# The project's tests: vet and gofmt, every package with the race detector (the
+# end-to-end package drives the built suite with the reference client and with sipp),
+# then every fuzz target briefly.
+test: deps bin/refclient vet
+	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
+
+clean:
+	rm -rf bin $(REPORTS)/junit.xml $(REPORTS)/verdicts.json $(REPORTS)/report.html $(REPORTS)/captures
+
+-include mk/*.mk
