@@ -42,7 +42,7 @@ var clause7A21 = []Requirement{
 		Text:  "If confidentiality protection is enabled, the MCPTT client shall encrypt the user-profile-index value and include the <selected-user-profile-index> element set to the encrypted value.",
 		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", yes, confOn) }},
 	{ID: "7A.2.1-12", Clause: "7A.2.1", Title: "Plaintext values under integrity only",
-		Text:  "If confidentiality protection is disabled (integrity enabled), the mcptt-info body shall carry <mcptt-access-token>, <mcptt-request-uri> and <selected-user-profile-index> in plain text as in 05 to 07.",
+		Text: "If confidentiality protection is disabled (integrity enabled), the mcptt-info body shall carry <mcptt-access-token>, <mcptt-request-uri> and <selected-user-profile-index> in plain text as in 05 to 07.",
 		Check: func(r *Run) []verdict.Result {
 			return eachMigration(r, integOnly, withInfo(func(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {
 				partnerTokenValue(j, r, q, part, doc)

@@ -56,7 +56,7 @@ var clause721 = []Requirement{
 		Text:  "If confidentiality protection is enabled, the MCPTT client shall encrypt the MCPTT client ID and include the <mcptt-client-id> element set to the encrypted MCPTT client ID.",
 		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", no, confOn) }},
 	{ID: "7.2.1-16", Clause: "7.2.1", Title: "Plaintext token and client ID under integrity only",
-		Text:  "If confidentiality protection is disabled (integrity enabled), the MCPTT client shall include an application/vnd.3gpp.mcptt-info+xml MIME body with <mcptt-access-token> set to the access token and <mcptt-client-id> set to the MCPTT client ID.",
+		Text: "If confidentiality protection is disabled (integrity enabled), the MCPTT client shall include an application/vnd.3gpp.mcptt-info+xml MIME body with <mcptt-access-token> set to the access token and <mcptt-client-id> set to the MCPTT client ID.",
 		Check: func(r *Run) []verdict.Result {
 			return eachInfoRegister(r, integOnly, func(j *judgement, r *Run, q *Request) {
 				if part, doc := infoDocument(j, q); doc != nil {

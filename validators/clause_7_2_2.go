@@ -36,7 +36,7 @@ var clause722 = []Requirement{
 		Text:  "If confidentiality protection is enabled, the <mcptt-client-id> element shall be set to the encrypted MCPTT client ID.",
 		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "publish", nil, confOn) }},
 	{ID: "7.2.2-08", Clause: "7.2.2", Title: "Plaintext token and client ID",
-		Text:  "If confidentiality protection is disabled, the mcptt-info body shall carry <mcptt-access-token> set to the access token and <mcptt-client-id> set to the MCPTT client ID.",
+		Text: "If confidentiality protection is disabled, the mcptt-info body shall carry <mcptt-access-token> set to the access token and <mcptt-client-id> set to the MCPTT client ID.",
 		Check: func(r *Run) []verdict.Result {
 			return eachInfoBody(r, "publish", nil, confOff, func(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {
 				tokenValue(j, r, q, part, doc)
