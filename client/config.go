@@ -103,8 +103,12 @@ func (c *Config) has(variant string) bool {
 // breaks reports whether the run breaks the requirement id.
 func (c *Config) breaks(id string) bool { return c.Break == id }
 
-// logoff reports whether the flow ends with the log-off re-REGISTER.
-func (c *Config) logoff() bool { return c.Logoff || c.breaks("7.2.1-04") }
+// logoff reports whether the flow ends with the log-off re-REGISTER. With 7.2.1-02 or
+// 7.2.1-03 broken it never does: a re-REGISTER without the tags is a log-off only after
+// a registration that had them, so it would be judged as a second faulty registration.
+func (c *Config) logoff() bool {
+	return (c.Logoff || c.breaks("7.2.1-04")) && !c.breaks("7.2.1-02") && !c.breaks("7.2.1-03")
+}
 
 // Validate reports the first problem with the configuration, naming the flag.
 func (c *Config) Validate() error {

@@ -61,8 +61,8 @@ var (
 // that break that requirement and no other one the suite checks.
 var Breaks = []Option{
 	{"7.2.1-01", regPub, "the REGISTER requests have no Max-Forwards header"},
-	{"7.2.1-02", regPub, "the REGISTER Contact has no +g.3gpp.mcptt feature tag"},
-	{"7.2.1-03", regPub, `the REGISTER Contact's +g.3gpp.icsi-ref holds only "urn%3Aurn-7%3A3gpp-service.ims.icsi.mcvideo"`},
+	{"7.2.1-02", regPub, "the REGISTER Contact has no +g.3gpp.mcptt feature tag; --logoff is ignored (a log-off needs a registration with both tags)"},
+	{"7.2.1-03", regPub, `the REGISTER Contact's +g.3gpp.icsi-ref holds only "urn%3Aurn-7%3A3gpp-service.ims.icsi.mcvideo"; --logoff is ignored (a log-off needs a registration with both tags)`},
 	{"7.2.1-04", reg, "implies --logoff; the log-off re-REGISTER drops +g.3gpp.mcptt but keeps +g.3gpp.icsi-ref"},
 	{"7.2.1-06", reg, "the REGISTER carries no mcptt-info body"},
 	{"7.2.1-07", reg, "the REGISTER mcptt-info has <mcptt-client-id> before <mcptt-access-token> (schema-invalid order; values right)"},

@@ -83,6 +83,9 @@ func (s *session) run(ctx context.Context) error {
 	}
 	switch s.cfg.Mode {
 	case ModeRegister:
+		if s.cfg.Logoff && !s.cfg.logoff() {
+			s.logf("--logoff ignored with --break %s: a log-off needs a registration with both feature tags", s.cfg.Break)
+		}
 		if s.cfg.logoff() {
 			_, err := s.expect2xx(ctx, Logoff, reg)
 			return err

@@ -256,6 +256,8 @@ func TestRun(t *testing.T) {
 		{"register", ModeRegister, ok, nil, reg("600", true), "REGISTER: 200 OK"},
 		{"register-logoff", ModeRegister, ok, func(c *Config) { c.Logoff = true },
 			append(reg("600", true), reg("600", false)...), "log-off REGISTER: 200 OK"},
+		{"register-logoff-break-7.2.1-02", ModeRegister, ok, func(c *Config) { c.Logoff, c.Break = true, "7.2.1-02" },
+			reg("600", false), "--logoff ignored with --break 7.2.1-02"},
 		{"migration", ModeMigration, ok, nil, reg("600", true), "REGISTER: 200 OK"},
 		{"publish", ModePublish, ok, nil, append(reg("600", true), pub...), "service authorisation succeeded"},
 		{"publish-rejected", ModePublish, rejected, nil,
