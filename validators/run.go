@@ -146,22 +146,26 @@ func (r *Run) registrations() []*Request {
 	return out
 }
 
-// classifyRegisters marks de-registrations, and log-offs: a re-REGISTER of a
-// registration that was accepted with both MCPTT tags, that lacks at least one of them.
+// classifyRegisters marks de-registrations, and log-offs: a re-REGISTER that drops an
+// MCPTT tag the registration was accepted with (7.2.1 NOTE 1). A REGISTER that never
+// had a tag is a registration, and judged as one.
 func (r *Run) classifyRegisters() {
-	registered := map[string]bool{} // AoR → accepted with both tags
+	type tags struct{ mcptt, icsi bool }
+	accepted := map[string]tags{} // AoR → the MCPTT tags of the last accepted registration
 	for _, q := range r.requests("REGISTER") {
 		aor := addressOfRecord(q)
+		now := tags{hasMCPTTTag(q), hasMCPTTICSI(q)}
+		before, registered := accepted[aor]
 		switch {
 		case isDeregistration(q):
 			q.Kind = Deregistration
-			registered[aor] = false
-		case registered[aor] && !(hasMCPTTTag(q) && hasMCPTTICSI(q)):
+			delete(accepted, aor)
+		case registered && (before.mcptt && !now.mcptt || before.icsi && !now.icsi):
 			q.Kind = Logoff
 		default:
 			q.Kind = Registration
-			if q.Capture.Status >= 200 && q.Capture.Status < 300 && hasMCPTTTag(q) && hasMCPTTICSI(q) {
-				registered[aor] = true
+			if q.Capture.Status >= 200 && q.Capture.Status < 300 {
+				accepted[aor] = now
 			}
 		}
 	}
