@@ -19,7 +19,6 @@ const (
 type message struct {
 	start   string              // the start line
 	headers map[string][]string // by lower-case full name, unfolded, in order
-	body    []byte
 }
 
 // expand maps lower-case compact header names to lower-case full names.
@@ -31,12 +30,12 @@ var expand = func() map[string]string {
 	return m
 }()
 
-// parseMessage parses one SIP message. The body is what follows the blank line, cut to
-// Content-Length if that is shorter.
+// parseMessage parses the start line and header of one SIP message; the client needs
+// nothing from a response body.
 func parseMessage(b []byte) (*message, error) {
-	head, body, ok := bytes.Cut(b, []byte("\r\n\r\n"))
+	head, _, ok := bytes.Cut(b, []byte("\r\n\r\n"))
 	if !ok {
-		if head, body, ok = bytes.Cut(b, []byte("\n\n")); !ok {
+		if head, _, ok = bytes.Cut(b, []byte("\n\n")); !ok {
 			return nil, fmt.Errorf("expected a blank line ending the header section, saw none in %d bytes", len(b))
 		}
 	}
@@ -61,14 +60,9 @@ func parseMessage(b []byte) (*message, error) {
 		}
 		m.headers[name] = append(m.headers[name], strings.TrimSpace(value))
 	}
-	m.body = body
 	if cl := m.get("content-length"); cl != "" {
-		n, err := strconv.Atoi(cl)
-		if err != nil || n < 0 {
+		if n, err := strconv.Atoi(cl); err != nil || n < 0 {
 			return nil, fmt.Errorf("Content-Length %q: expected a non-negative integer", cl)
-		}
-		if n < len(body) {
-			m.body = body[:n]
 		}
 	}
 	return m, nil

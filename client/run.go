@@ -258,7 +258,8 @@ func (s *session) exchange(ctx context.Context, kind Kind, leg Leg) (*message, e
 }
 
 // ack acknowledges a final response to an INVITE: in the same transaction for a non-2xx
-// response, in a new one for a 2xx.
+// response, in a new one for a 2xx. The ACK goes to the PSI even after a 2xx (RFC 3261
+// would send it to the 2xx's Contact): the client leaves right after, and no BYE follows.
 func (s *session) ack(invite Leg, resp *message, code int) error {
 	leg := invite
 	leg.Authorization, leg.ProxyAuthorization = "", ""
