@@ -59,7 +59,7 @@ func mcpttTag(j *judgement, r *Run, q *Request) {
 		j.fail(q, q.Contacts[0].Line, "expected the +g.3gpp.mcptt media feature tag in Contact, saw %s%s%s", quoteContacts(q), uriParamNote(q, "g.3gpp.mcptt"), contactFaults(q))
 	case !t.Plus:
 		j.fail(q, c.Line, "expected +g.3gpp.mcptt (RFC 3840 requires the leading '+' on a feature tag outside the base set), saw %q", t.Raw)
-	case t.Bool:
+	case t.Bool && !t.HasValue:
 		j.pass(q, "Contact carries %s", t.Raw)
 	case len(t.Values) == 1 && strings.EqualFold(t.Values[0], "TRUE"):
 		j.lenient(r, q, c.Line, fmt.Sprintf("Contact carries %s, the boolean written out as a value", t.Raw))
@@ -145,7 +145,7 @@ func partLine(q *Request, part multipart.Part, line int) int {
 // schemaValid judges one XML body against its schema, with the SIP message's line
 // numbers in every error.
 func schemaValid(j *judgement, q *Request, part multipart.Part, kind xmldoc.Kind, what string) {
-	probs := xmldoc.Validate(kind, part.Body)
+	probs := q.schemaProblems(kind, part)
 	if len(probs) == 0 {
 		j.pass(q, "the %s body is valid against its schema", what)
 		return
@@ -164,7 +164,7 @@ func schemaValid(j *judgement, q *Request, part multipart.Part, kind xmldoc.Kind
 // document parses an XML body part for value checks. A body that is not readable XML
 // is judged under MIME-02; the value checks then have nothing to look at.
 func document(j *judgement, q *Request, part multipart.Part, what string) *xmldoc.Element {
-	doc, err := xmldoc.Parse(part.Body)
+	doc, err := q.document(part)
 	if err != nil {
 		j.inconclusive(q, "the %s body cannot be read as XML (judged under MIME-02): %v", what, err)
 		return nil

@@ -74,7 +74,7 @@ func xmlWellFormed(j *judgement, r *Run, q *Request) {
 			continue
 		}
 		seen++
-		if probs := xmldoc.CheckWellFormed(kind, part.Body); len(probs) > 0 {
+		if probs := q.wellFormedness(kind, part); len(probs) > 0 {
 			j.fail(q, partLine(q, part, probs[0].Line), "the %s body: %s", part.MediaType, joinProblems(probs))
 			return
 		}

@@ -136,6 +136,27 @@ func (pr protection) holds(conf, integ bool) bool {
 // condition tells whether the declared options make a requirement apply: "" when they
 // do, or the reason they do not. authz "" and migration nil mean "either".
 func (r *Run) condition(authz string, migration *bool, pr protection) string {
+	key := conditionKey{authz, migration != nil, migration != nil && *migration, pr}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if why, ok := r.conditions[key]; ok {
+		return why
+	}
+	if r.conditions == nil {
+		r.conditions = map[conditionKey]string{}
+	}
+	why := r.explain(authz, migration, pr)
+	r.conditions[key] = why
+	return why
+}
+
+type conditionKey struct {
+	authz                  string
+	hasMigration, migrates bool
+	pr                     protection
+}
+
+func (r *Run) explain(authz string, migration *bool, pr protection) string {
 	p := r.Profile
 	var why []string
 	if authz != "" && p.Authz != authz {

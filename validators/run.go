@@ -8,12 +8,14 @@ package validators
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/validators/contact"
 	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
 	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
 )
 
 // Request is one received REGISTER or PUBLISH (or unreadable bytes), parsed once.
@@ -27,6 +29,53 @@ type Request struct {
 	ContactProblems []sipmsg.Problem
 	// Kind says what the request is in its registration's life (REGISTER only).
 	Kind RegisterKind
+
+	mu    sync.Mutex
+	views map[int]*partView // by the part's offset: each XML body parsed once
+}
+
+// partView memoises what the checks read of one XML body part, so that a request is
+// parsed once however many requirements look at it.
+type partView struct {
+	docOnce, wfOnce, xsdOnce sync.Once
+	doc                      *xmldoc.Element
+	docErr                   error
+	wellFormed, schema       []xmldoc.Problem
+}
+
+func (q *Request) view(part multipart.Part) *partView {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.views == nil {
+		q.views = map[int]*partView{}
+	}
+	v, ok := q.views[part.Offset]
+	if !ok {
+		v = &partView{}
+		q.views[part.Offset] = v
+	}
+	return v
+}
+
+// document is the body part parsed as XML (xmldoc.Parse), once.
+func (q *Request) document(part multipart.Part) (*xmldoc.Element, error) {
+	v := q.view(part)
+	v.docOnce.Do(func() { v.doc, v.docErr = xmldoc.Parse(part.Body) })
+	return v.doc, v.docErr
+}
+
+// wellFormedness is xmldoc.CheckWellFormed of the part, once.
+func (q *Request) wellFormedness(k xmldoc.Kind, part multipart.Part) []xmldoc.Problem {
+	v := q.view(part)
+	v.wfOnce.Do(func() { v.wellFormed = xmldoc.CheckWellFormed(k, part.Body) })
+	return v.wellFormed
+}
+
+// schemaProblems is xmldoc.Validate of the part, once.
+func (q *Request) schemaProblems(k xmldoc.Kind, part multipart.Part) []xmldoc.Problem {
+	v := q.view(part)
+	v.xsdOnce.Do(func() { v.schema = xmldoc.Validate(k, part.Body) })
+	return v.schema
 }
 
 // RegisterKind classifies a REGISTER.
@@ -50,6 +99,9 @@ type Run struct {
 	Others []*capture.Message
 	// Messages is everything received, retransmissions included, in arrival order.
 	Messages []*capture.Message
+
+	mu         sync.Mutex
+	conditions map[conditionKey]string
 }
 
 // NewRun parses every captured message once and classifies it.

@@ -1,0 +1,198 @@
+package validators_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/client"
+	"github.com/mcptt-conformance/mcptt-conformance/profile"
+	"github.com/mcptt-conformance/mcptt-conformance/validators"
+	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+)
+
+// profiles are the bundled plaintext profiles, one per reference-client mode.
+var profiles = map[client.Mode]string{
+	client.ModeRegister:  "../fixtures/profiles/plain-register.yaml",
+	client.ModePublish:   "../fixtures/profiles/plain-publish.yaml",
+	client.ModeMigration: "../fixtures/profiles/plain-migration.yaml",
+}
+
+// config is the reference client's configuration for a profile, as its exec line has it.
+func config(t testing.TB, p *profile.Profile, mode client.Mode) *client.Config {
+	cfg := &client.Config{
+		Server: "127.0.0.1:5070", Transport: "udp", Local: "127.0.0.1", Mode: mode,
+		MCPTTID: p.Identity.MCPTTID, ClientID: p.Identity.ClientID, Token: p.Identity.AccessToken,
+		PartnerToken: p.Identity.PartnerToken, PrimaryMCPTTID: p.Identity.PrimaryMCPTTID,
+		ProfileIndex: -1, AnswerMode: p.Settings.AnswerMode, PSI: p.Server.PSI, Timeout: time.Second,
+	}
+	if v := p.Settings.UserProfileIndex; v != nil {
+		cfg.ProfileIndex = *v
+	}
+	if v := p.Settings.MultiplexSupport; v != nil {
+		cfg.Multiplex = *v
+	}
+	return cfg
+}
+
+// exchange is one request of a flow and the status the suite answered it with.
+type exchange struct {
+	kind   client.Kind
+	status int
+}
+
+// flow lists what the reference client sends in a mode; rejected means the suite
+// answers the PUBLISH with 403.
+func flow(cfg *client.Config, rejected bool) []exchange {
+	switch cfg.Mode {
+	case client.ModePublish:
+		if !rejected {
+			return []exchange{{client.Register, 200}, {client.Publish, 200}}
+		}
+		if cfg.Break == "7.2.2-16" {
+			return []exchange{{client.Register, 200}, {client.Publish, 403}, {client.Invite, 405}}
+		}
+		return []exchange{{client.Register, 200}, {client.Publish, 403}, {client.Deregister, 200}}
+	case client.ModeRegister:
+		if cfg.Logoff || cfg.Break == "7.2.1-04" {
+			return []exchange{{client.Register, 200}, {client.Logoff, 200}}
+		}
+	}
+	return []exchange{{client.Register, 200}}
+}
+
+// judge builds the flow's requests without sockets, as captures, and judges every
+// requirement of the catalogue over them.
+func judge(t testing.TB, p *profile.Profile, cfg *client.Config, strict bool) map[string][]verdict.Result {
+	t.Helper()
+	var msgs []*capture.Message
+	for i, x := range flow(cfg, p.Server.PublishResponse != nil) {
+		raw, err := client.Build(cfg, x.kind, client.Leg{
+			Local: "127.0.0.1:5071", CallID: "call-1", FromTag: "tag-1",
+			CSeq: uint32(i + 1), Branch: fmt.Sprintf("z9hG4bK-%d", i),
+		})
+		if err != nil {
+			t.Fatalf("building %v: %v", x.kind, err)
+		}
+		m := &capture.Message{Seq: i + 1, Transport: cfg.Transport, Peer: "127.0.0.1:5071", Raw: raw, Status: x.status}
+		m.Method = capture.MethodOf(raw)
+		m.Name = fmt.Sprintf("%04d-%s.sip", i+1, m.Method)
+		msgs = append(msgs, m)
+	}
+	run := validators.NewRun(p, msgs, strict)
+	out := map[string][]verdict.Result{}
+	for _, req := range validators.Catalogue() {
+		out[req.ID] = req.Judge(run)
+	}
+	return out
+}
+
+func worst(rs []verdict.Result) verdict.Verdict {
+	var vs []verdict.Verdict
+	for _, r := range rs {
+		vs = append(vs, r.Verdict)
+	}
+	return verdict.Worst(vs...)
+}
+
+func failing(results map[string][]verdict.Result) []string {
+	var ids []string
+	for id, rs := range results {
+		if worst(rs).Bad() {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func describe(results map[string][]verdict.Result, ids ...string) string {
+	var b strings.Builder
+	for _, id := range ids {
+		for _, r := range results[id] {
+			fmt.Fprintf(&b, "  %s %s [%s] %s\n", r.Requirement, r.Verdict, r.Message, r.Detail)
+		}
+	}
+	return b.String()
+}
+
+func load(t testing.TB, path string) *profile.Profile {
+	t.Helper()
+	p, err := profile.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The reference client's conformant requests pass in every mode, strict included, with
+// a result for every requirement.
+func TestConformantRequestsPass(t *testing.T) {
+	paths := []string{"../fixtures/profiles/plain-publish-rejected.yaml"}
+	for _, p := range profiles {
+		paths = append(paths, p)
+	}
+	for _, path := range paths {
+		for _, strict := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/strict=%t", path, strict), func(t *testing.T) {
+				p := load(t, path)
+				mode := client.Mode(p.Authz)
+				if p.Migration {
+					mode = client.ModeMigration
+				}
+				cfg := config(t, p, mode)
+				cfg.Logoff = p.Logoff
+				res := judge(t, p, cfg, strict)
+				if f := failing(res); len(f) > 0 {
+					t.Fatalf("expected no failure, saw %v\n%s", f, describe(res, f...))
+				}
+				for _, req := range validators.Catalogue() {
+					if len(res[req.ID]) == 0 {
+						t.Errorf("%s has no result", req.ID)
+					}
+				}
+			})
+		}
+	}
+}
+
+// Every defect the reference client can produce fails exactly its requirement.
+func TestEachBreakFailsOnlyItsRequirement(t *testing.T) {
+	for _, b := range client.Breaks {
+		for _, mode := range b.Modes {
+			t.Run(b.Name+"/"+string(mode), func(t *testing.T) {
+				path := profiles[mode]
+				if b.Name == "7.2.2-16" {
+					path = "../fixtures/profiles/plain-publish-rejected.yaml"
+				}
+				p := load(t, path)
+				cfg := config(t, p, mode)
+				cfg.Break = b.Name
+				res := judge(t, p, cfg, false)
+				if got := failing(res); !slices.Equal(got, []string{b.Name}) {
+					t.Fatalf("--break %s (%s): expected only %s to fail, saw %v\n%s", b.Name, b.Doc, b.Name, got, describe(res, append(got, b.Name)...))
+				}
+			})
+		}
+	}
+}
+
+// Legal variations of the wire format fail nothing, strict included.
+func TestLegalVariationsPass(t *testing.T) {
+	for _, v := range client.Variants {
+		for _, mode := range v.Modes {
+			t.Run(v.Name+"/"+string(mode), func(t *testing.T) {
+				p := load(t, profiles[mode])
+				cfg := config(t, p, mode)
+				cfg.Variants = []string{v.Name}
+				res := judge(t, p, cfg, true)
+				if f := failing(res); len(f) > 0 {
+					t.Fatalf("variant %s: expected no failure, saw %v\n%s", v.Name, f, describe(res, f...))
+				}
+			})
+		}
+	}
+}
