@@ -61,7 +61,7 @@ func TestReadingsOfFeatureTags(t *testing.T) {
 	const tag, icsi = `;+g.3gpp.mcptt;`, `+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.mcptt"`
 	cases := []struct {
 		name, old, new, id string
-		lenient              bool // passes unless strict
+		lenient            bool // passes unless strict
 	}{
 		{"mcptt TRUE", tag, `;+g.3gpp.mcptt="TRUE";`, "7.2.1-02", true},
 		{"no plus", tag, `;g.3gpp.mcptt;`, "7.2.1-02", false},
