@@ -6,14 +6,19 @@ package liverun
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"time"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/crypto/mcx"
+	"github.com/mcptt-conformance/mcptt-conformance/kms"
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/server"
 )
@@ -28,6 +33,8 @@ type Config struct {
 	ClientArgs []string
 	// Listen overrides the profile's server.listen.
 	Listen string
+	// KeyDir is where a test KMS made at start-up writes its files.
+	KeyDir string
 	// Progress receives lines a person watching the run wants to see.
 	Progress io.Writer
 }
@@ -39,6 +46,11 @@ type Result struct {
 	Source    string // "live udp+tcp 127.0.0.1:5070"
 	Started   time.Time
 	Finished  time.Time
+	// Keys is the suite's key material for the MDSI in a protected run: the profile's
+	// server.keys, or a test KMS's made at start-up; nil for a plaintext run.
+	Keys *kms.KeyFile
+	// ClientKeys is the path of the client's provisioning material a test KMS wrote.
+	ClientKeys string
 	// ClientStatus describes how the client command ended ("exit status 0"…); empty in
 	// manual mode.
 	ClientStatus string
@@ -68,6 +80,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	host, port, _ := net.SplitHostPort(srv.Addr("udp").String())
 	res := &Result{Started: time.Now().UTC(), Source: fmt.Sprintf("live udp+tcp %s", net.JoinHostPort(host, port))}
+	if p.Protected() {
+		if res.Keys, res.ClientKeys, err = keyMaterial(p, cfg.KeyDir, progress); err != nil {
+			srv.Close()
+			return nil, err
+		}
+	}
 	fmt.Fprintf(progress, "fake MCPTT server listening on %s (UDP and TCP); captures in %s\n", net.JoinHostPort(host, port), cfg.CaptureDir)
 
 	switch p.Client.Start {
@@ -84,6 +102,46 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	return res, err
 }
 
+// keyMaterial loads the profile's key file, or creates a test KMS and issues the MDSI's
+// key file and the client's provisioning material for the current key period.
+func keyMaterial(p *profile.Profile, dir string, progress io.Writer) (*kms.KeyFile, string, error) {
+	if p.Server.Keys != "" {
+		k, err := kms.ReadKeyFile(p.Server.Keys)
+		if err != nil {
+			return nil, "", fmt.Errorf("server.keys: %w", err)
+		}
+		return k, "", nil
+	}
+	t, err := kms.New(p.Server.KMSURI, mcx.KeyPeriod{Length: 2592000}, rand.Reader)
+	if err != nil {
+		return nil, "", fmt.Errorf("test KMS: %w", err)
+	}
+	n, err := t.PeriodAt(time.Now())
+	if err != nil {
+		return nil, "", fmt.Errorf("test KMS: %w", err)
+	}
+	keys, err := t.KeyFile(p.Server.MDSI, p.Identity.MCPTTID, n)
+	if err != nil {
+		return nil, "", fmt.Errorf("test KMS: key file for %s: %w", p.Server.MDSI, err)
+	}
+	client, err := t.ClientKeys(p.Identity.MCPTTID, p.Server.MDSI, n, rand.Reader)
+	if err != nil {
+		return nil, "", fmt.Errorf("test KMS: client keys for %s: %w", p.Identity.MCPTTID, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, "", err
+	}
+	clientPath := filepath.Join(dir, "client-keys.json")
+	if err := keys.Write(filepath.Join(dir, "keys.json")); err != nil {
+		return nil, "", err
+	}
+	if err := client.Write(clientPath); err != nil {
+		return nil, "", err
+	}
+	fmt.Fprintf(progress, "test KMS %s: key period %d; the MDSI's key file and the client's provisioning material (TEST ONLY) are in %s\n", p.Server.KMSURI, n, dir)
+	return keys, clientPath, nil
+}
+
 func serverOptions(p *profile.Profile) []server.Option {
 	opts := []server.Option{server.WithHost(p.Domain()), server.WithRegisterExpires(p.Server.RegisterExpires)}
 	if d := p.Server.Digest; d != nil {
@@ -97,7 +155,7 @@ func serverOptions(p *profile.Profile) []server.Option {
 
 func runClient(ctx context.Context, cfg Config, srv *server.Server, host, port string, res *Result, progress io.Writer) error {
 	p := cfg.Profile
-	argv, err := p.Argv(host, port, p.Client.Transport)
+	argv, err := p.Argv(profile.Endpoint{Host: host, Port: port, Transport: p.Client.Transport, ClientKeys: res.ClientKeys})
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,12 @@ type Server struct {
 	// PSI is the server's public service identity, the PUBLISH Request-URI.
 	PSI string `yaml:"psi"`
 	// MDSI is the server's MCX-Server-Domain-Security-Identifier (protected modes).
-	MDSI   string  `yaml:"mdsi"`
+	MDSI string `yaml:"mdsi"`
+	// Keys is a key file (shared/contract/mikey-keys.md) from the vendor's KMS for the
+	// MDSI. Without it, a protected live run creates a test KMS at start-up.
+	Keys string `yaml:"keys"`
+	// KMSURI is the URI of the test KMS created at start-up (default kms.example.com).
+	KMSURI string  `yaml:"kms_uri"`
 	Digest *Digest `yaml:"digest"`
 	// RegisterExpires is the registration lifetime granted, in seconds (default 600).
 	RegisterExpires int `yaml:"register_expires"`
@@ -171,6 +176,9 @@ func (p *Profile) defaults() {
 	if p.Server.Listen == "" {
 		p.Server.Listen = "127.0.0.1:5070"
 	}
+	if p.Server.KMSURI == "" {
+		p.Server.KMSURI = "kms.example.com"
+	}
 	if p.Server.RegisterExpires == 0 {
 		p.Server.RegisterExpires = 600
 	}
@@ -261,7 +269,7 @@ func (p *Profile) check() error {
 	if s := p.Settings.UserProfileIndex; s != nil && *s < 0 {
 		bad("settings.user_profile_index", "a non-negative integer", strconv.Itoa(*s))
 	}
-	if (p.Confidentiality || p.Integrity) && p.Server.MDSI != "" {
+	if p.Protected() {
 		sipURI("server.mdsi", p.Server.MDSI)
 	}
 	if _, port, err := net.SplitHostPort(p.Server.Listen); err != nil {
@@ -298,6 +306,9 @@ func (p *Profile) check() error {
 	return errors.Join(errs...)
 }
 
+// Protected reports whether confidentiality or integrity protection is on.
+func (p *Profile) Protected() bool { return p.Confidentiality || p.Integrity }
+
 // Secrets lists the values that reports redact.
 func (p *Profile) Secrets() []string {
 	var s []string
@@ -312,21 +323,29 @@ func (p *Profile) Secrets() []string {
 	return s
 }
 
+// Endpoint is what the suite tells the client command: where the server listens and
+// where the client's key material is.
+type Endpoint struct {
+	Host, Port, Transport string
+	// ClientKeys is the client's provisioning file written by the test KMS.
+	ClientKeys string
+}
+
 // Argv splits client.exec into words (single and double quotes group words; no shell
-// is involved) and expands the placeholders in each word for a server at host:port.
-func (p *Profile) Argv(host, port, transport string) ([]string, error) {
+// is involved) and expands the placeholders in each word.
+func (p *Profile) Argv(e Endpoint) ([]string, error) {
 	words, err := splitWords(p.Client.Exec)
 	if err != nil {
 		return nil, &FieldError{"client.exec", "balanced quotes", p.Client.Exec}
 	}
-	r := p.replacer(host, port, transport)
+	r := p.replacer(e)
 	for i, w := range words {
 		words[i] = r.Replace(w)
 	}
 	return words, nil
 }
 
-func (p *Profile) replacer(host, port, transport string) *strings.Replacer {
+func (p *Profile) replacer(e Endpoint) *strings.Replacer {
 	idx, mux := "", ""
 	if v := p.Settings.UserProfileIndex; v != nil {
 		idx = strconv.Itoa(*v)
@@ -339,7 +358,8 @@ func (p *Profile) replacer(host, port, transport string) *strings.Replacer {
 		user, pw, realm = d.Username, d.Password, d.Realm
 	}
 	return strings.NewReplacer(
-		"{host}", host, "{port}", port, "{transport}", transport,
+		"{host}", e.Host, "{port}", e.Port, "{transport}", e.Transport, "{client_keys}", e.ClientKeys,
+		"{mdsi}", p.Server.MDSI,
 		"{mcptt_id}", p.Identity.MCPTTID, "{client_id}", p.Identity.ClientID,
 		"{access_token}", p.Identity.AccessToken, "{partner_token}", p.Identity.PartnerToken,
 		"{primary_mcptt_id}", p.Identity.PrimaryMCPTTID, "{answer_mode}", p.Settings.AnswerMode,

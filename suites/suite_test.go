@@ -65,6 +65,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	live, err = liverun.Run(ctx, liverun.Config{
 		Profile:    prof,
 		CaptureDir: filepath.Join(outDir, "captures"),
+		KeyDir:     filepath.Join(outDir, "keys"),
 		Dir:        root,
 		ClientArgs: strings.Fields(*clientArgs),
 		Listen:     *listen,
@@ -72,6 +73,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	})
 	Expect(err).NotTo(HaveOccurred(), "the live run could not be conducted")
 	run = validators.NewRun(prof, live.Messages, *strict)
+	run.Keys = live.Keys
 	AddReportEntry("source", live.Source)
 }, NodeTimeout(5*time.Minute))
 

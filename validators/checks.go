@@ -145,7 +145,11 @@ func partLine(q *Request, part multipart.Part, line int) int {
 // schemaValid judges one XML body against its schema, with the SIP message's line
 // numbers in every error.
 func schemaValid(j *judgement, q *Request, part multipart.Part, kind xmldoc.Kind, what string) {
-	probs := q.schemaProblems(kind, part)
+	schemaVerdict(j, q, part, q.schemaProblems(kind, part), what, func(line int) int { return partLine(q, part, line) })
+}
+
+// schemaVerdict reports schema problems; at maps a document line to the line reported.
+func schemaVerdict(j *judgement, q *Request, part multipart.Part, probs []xmldoc.Problem, what string, at func(int) int) {
 	if len(probs) == 0 {
 		j.pass(q, "the %s body is valid against its schema", what)
 		return
@@ -156,9 +160,9 @@ func schemaValid(j *judgement, q *Request, part multipart.Part, kind xmldoc.Kind
 			msgs = append(msgs, fmt.Sprintf("and %d more", len(probs)-i))
 			break
 		}
-		msgs = append(msgs, fmt.Sprintf("line %d: %s", partLine(q, part, p.Line), p.Error()))
+		msgs = append(msgs, fmt.Sprintf("line %d: %s", at(p.Line), p.Error()))
 	}
-	j.fail(q, partLine(q, part, probs[0].Line), "the %s body is not valid against its schema: %s", what, strings.Join(msgs, "; "))
+	j.fail(q, at(probs[0].Line), "the %s body is not valid against its schema: %s", what, strings.Join(msgs, "; "))
 }
 
 // document parses an XML body part for value checks. A body that is not readable XML

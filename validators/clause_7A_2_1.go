@@ -30,17 +30,25 @@ var clause7A21 = []Requirement{
 		Text:  `With protection disabled, the <selected-user-profile-index> element shall be set to the value contained in the "user-profile-index" attribute of the MCPTT user profile selected according to clause 4.2.2.1.2.3 of 3GPP TS 24.484.`,
 		Check: func(r *Run) []verdict.Result { return eachMigration(r, plaintext, withInfo(infoProfileIndex)) }},
 	{ID: "7A.2.1-08", Clause: "7A.2.1", Title: "application/mikey body for the suite's MDSI",
-		Text:  "With either protection enabled, the MCPTT client shall include an application/mikey MIME body with the CSK as MIKEY-SAKKE I_MESSAGE where the receiving entity URI is the MDSI of the MCPTT server; several only with distinct MDSIs.",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", yes, protected) }},
+		Text: "With either protection enabled, the MCPTT client shall include an application/mikey MIME body with the CSK as MIKEY-SAKKE I_MESSAGE where the receiving entity URI is the MDSI of the MCPTT server; several only with distinct MDSIs.",
+		Check: func(r *Run) []verdict.Result {
+			return eachProtected(r, "register", yes, protected, allOf(mikeyPresent, addressed, distinctMDSIs, opens))
+		}},
 	{ID: "7A.2.1-09", Clause: "7A.2.1", Title: "Partner token encrypted with the CSK",
-		Text:  "If confidentiality protection is enabled, the MCPTT client shall encrypt the received access-token using the CSK and include the <mcptt-access-token> element set to the encrypted access-token.",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", yes, confOn) }},
+		Text: "If confidentiality protection is enabled, the MCPTT client shall encrypt the received access-token using the CSK and include the <mcptt-access-token> element set to the encrypted access-token.",
+		Check: func(r *Run) []verdict.Result {
+			return eachInfoBody(r, "register", yes, confOn, encrypted("mcptt-access-token", "access token from the partner IdM server", partnerToken))
+		}},
 	{ID: "7A.2.1-10", Clause: "7A.2.1", Title: "Primary MCPTT ID encrypted with the CSK",
-		Text:  "If confidentiality protection is enabled, the MCPTT client shall encrypt the MCPTT ID of the user in the primary MCPTT system and include the <mcptt-request-uri> element set to the encrypted MCPTT ID.",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", yes, confOn) }},
+		Text: "If confidentiality protection is enabled, the MCPTT client shall encrypt the MCPTT ID of the user in the primary MCPTT system and include the <mcptt-request-uri> element set to the encrypted MCPTT ID.",
+		Check: func(r *Run) []verdict.Result {
+			return eachInfoBody(r, "register", yes, confOn, encrypted("mcptt-request-uri", "user's MCPTT ID in the primary MCPTT system", primaryID))
+		}},
 	{ID: "7A.2.1-11", Clause: "7A.2.1", Title: "Profile index encrypted with the CSK",
-		Text:  "If confidentiality protection is enabled, the MCPTT client shall encrypt the user-profile-index value and include the <selected-user-profile-index> element set to the encrypted value.",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", yes, confOn) }},
+		Text: "If confidentiality protection is enabled, the MCPTT client shall encrypt the user-profile-index value and include the <selected-user-profile-index> element set to the encrypted value.",
+		Check: func(r *Run) []verdict.Result {
+			return eachInfoBody(r, "register", yes, confOn, encrypted("selected-user-profile-index", "selected user-profile-index", profileIndexText))
+		}},
 	{ID: "7A.2.1-12", Clause: "7A.2.1", Title: "Plaintext values under integrity only",
 		Text: "If confidentiality protection is disabled (integrity enabled), the mcptt-info body shall carry <mcptt-access-token>, <mcptt-request-uri> and <selected-user-profile-index> in plain text as in 05 to 07.",
 		Check: func(r *Run) []verdict.Result {
@@ -51,8 +59,10 @@ var clause7A21 = []Requirement{
 			}))
 		}},
 	{ID: "7A.2.1-13", Clause: "7A.2.1", Title: "mcptt-info integrity-protected with the CSK",
-		Text:  "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the application/vnd.3gpp.mcptt-info+xml MIME body (6.6.3.3.3).",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", yes, integOn) }},
+		Text: "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the application/vnd.3gpp.mcptt-info+xml MIME body (6.6.3.3.3).",
+		Check: func(r *Run) []verdict.Result {
+			return eachProtected(r, "register", yes, integOn, signed(typeMCPTTInfo))
+		}},
 }
 
 // eachMigration applies a check to each registering REGISTER of a migration run.

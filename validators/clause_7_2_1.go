@@ -1,8 +1,10 @@
 package validators
 
 import (
+	"strconv"
 	"strings"
 
+	"github.com/mcptt-conformance/mcptt-conformance/crypto/xmlprotect"
 	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
 	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
@@ -39,22 +41,26 @@ var clause721 = []Requirement{
 		Check: func(r *Run) []verdict.Result { return eachInfoBody(r, "register", no, plaintext, clientIDValue) }},
 	{ID: "7.2.1-10", Clause: "7.2.1", Title: "application/mikey body with the CSK",
 		Text:  "With confidentiality or integrity protection enabled, the MCPTT client shall include an application/mikey MIME body with the CSK as MIKEY-SAKKE I_MESSAGE (3GPP TS 33.180).",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", no, protected) }},
+		Check: func(r *Run) []verdict.Result { return eachProtected(r, "register", no, protected, mikeyPresent) }},
 	{ID: "7.2.1-11", Clause: "7.2.1", Title: "I_MESSAGE addressed to the suite's MDSI",
 		Text:  "The receiving entity URI in the I_MESSAGE shall be the MCX-Server-Domain-Security-Identifier (MDSI) of the MCPTT server.",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", no, protected) }},
+		Check: func(r *Run) []verdict.Result { return eachProtected(r, "register", no, protected, addressed) }},
 	{ID: "7.2.1-12", Clause: "7.2.1", Title: "One application/mikey body per MDSI",
 		Text:  "A client may include multiple application/mikey MIME bodies, each directed to a different MCX server, provided that each MCX server has a different MDSI.",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", no, protected) }},
+		Check: func(r *Run) []verdict.Result { return eachProtected(r, "register", no, protected, distinctMDSIs) }},
 	{ID: "7.2.1-13", Clause: "7.2.1", Title: "I_MESSAGE well-formed, signed and decryptable",
 		Text:  "The I_MESSAGE addressed to the suite shall be well-formed per TS 33.180 Annex E, its ECCSI signature shall verify for the client's identity, and its SAKKE payload shall decrypt to the CSK.",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", no, protected) }},
+		Check: func(r *Run) []verdict.Result { return eachProtected(r, "register", no, protected, opens) }},
 	{ID: "7.2.1-14", Clause: "7.2.1", Title: "Access token encrypted with the CSK",
-		Text:  "If confidentiality protection is enabled, the MCPTT client shall encrypt the received access-token using the CSK and include the <mcptt-access-token> element set to the encrypted access-token (6.6.2.3.3).",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", no, confOn) }},
+		Text: "If confidentiality protection is enabled, the MCPTT client shall encrypt the received access-token using the CSK and include the <mcptt-access-token> element set to the encrypted access-token (6.6.2.3.3).",
+		Check: func(r *Run) []verdict.Result {
+			return eachInfoBody(r, "register", no, confOn, encrypted("mcptt-access-token", "access token", accessToken))
+		}},
 	{ID: "7.2.1-15", Clause: "7.2.1", Title: "Client ID encrypted with the CSK",
-		Text:  "If confidentiality protection is enabled, the MCPTT client shall encrypt the MCPTT client ID and include the <mcptt-client-id> element set to the encrypted MCPTT client ID.",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", no, confOn) }},
+		Text: "If confidentiality protection is enabled, the MCPTT client shall encrypt the MCPTT client ID and include the <mcptt-client-id> element set to the encrypted MCPTT client ID.",
+		Check: func(r *Run) []verdict.Result {
+			return eachInfoBody(r, "register", no, confOn, encrypted("mcptt-client-id", "MCPTT client ID", clientID))
+		}},
 	{ID: "7.2.1-16", Clause: "7.2.1", Title: "Plaintext token and client ID under integrity only",
 		Text: "If confidentiality protection is disabled (integrity enabled), the MCPTT client shall include an application/vnd.3gpp.mcptt-info+xml MIME body with <mcptt-access-token> set to the access token and <mcptt-client-id> set to the MCPTT client ID.",
 		Check: func(r *Run) []verdict.Result {
@@ -67,7 +73,7 @@ var clause721 = []Requirement{
 		}},
 	{ID: "7.2.1-17", Clause: "7.2.1", Title: "mcptt-info integrity-protected with the CSK",
 		Text:  "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the application/vnd.3gpp.mcptt-info+xml MIME body (6.6.3.3.3).",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "register", no, integOn) }},
+		Check: func(r *Run) []verdict.Result { return eachProtected(r, "register", no, integOn, signed(typeMCPTTInfo)) }},
 }
 
 // eachRegister applies a check to the REGISTERs of the clause's kind of run: 7.2.1 for
@@ -174,8 +180,52 @@ func infoDocument(j *judgement, q *Request) (multipart.Part, *xmldoc.Element) {
 	return part, document(j, q, part, "mcptt-info")
 }
 
+// infoSchema judges the mcptt-info body against Annex F.1. Under confidentiality it is
+// judged after decryption, each EncryptedData replaced by its plaintext (facts.md
+// section 0: 7A.2.1 encrypts an element whose schema type cannot hold EncryptedData).
 func infoSchema(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {
-	schemaValid(j, q, part, xmldoc.MCPTTInfo, "mcptt-info")
+	if !r.Profile.Confidentiality {
+		schemaValid(j, q, part, xmldoc.MCPTTInfo, "mcptt-info")
+		return
+	}
+	p := q.protection(r)
+	if p.keys == nil {
+		j.inconclusive(q, "the mcptt-info body is judged after decryption, but %s", p.noKeys)
+		return
+	}
+	plain, _, err := xmlprotect.DecryptDocument(part.Body, *p.keys)
+	if err != nil {
+		j.inconclusive(q, "the mcptt-info body is judged after decryption, but it does not decrypt (judged by the encryption requirements): %v", err)
+		return
+	}
+	schemaVerdict(j, q, part, xmldoc.Validate(xmldoc.MCPTTInfo, plain), "decrypted mcptt-info", func(line int) int { return line })
+}
+
+// eachProtected applies a check to every request of the clause's kind under protection pr.
+func eachProtected(r *Run, authz string, migration *bool, pr protection, check func(*judgement, *Run, *Request)) []verdict.Result {
+	if why := r.condition(authz, migration, pr); why != "" {
+		return notApplicable(why)
+	}
+	reqs, method := r.registrations(), "REGISTER"
+	if authz == "publish" {
+		reqs, method = r.requests("PUBLISH"), "PUBLISH"
+	}
+	var j judgement
+	for _, q := range reqs {
+		check(&j, r, q)
+	}
+	if len(j) == 0 {
+		return noneArrived(method)
+	}
+	return dropNotApplicable(j)
+}
+
+func accessToken(r *Run) string  { return r.Profile.Identity.AccessToken }
+func clientID(r *Run) string     { return r.Profile.Identity.ClientID }
+func partnerToken(r *Run) string { return r.Profile.Identity.PartnerToken }
+func primaryID(r *Run) string    { return r.Profile.Identity.PrimaryMCPTTID }
+func profileIndexText(r *Run) string {
+	return strconv.Itoa(*r.Profile.Settings.UserProfileIndex)
 }
 
 func tokenValue(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {

@@ -21,20 +21,26 @@ var clause722 = []Requirement{
 		Text:  "If confidentiality and integrity protection are disabled, the MCPTT client shall include in the body of the SIP PUBLISH request an application/vnd.3gpp.mcptt-info+xml MIME body with the <mcptt-access-token> element.",
 		Check: func(r *Run) []verdict.Result { return eachPublish(r, plaintext, publishInfoBody) }},
 	{ID: "7.2.2-03", Clause: "7.2.2", Title: "application/mikey body addressed to the suite's MDSI",
-		Text:  "If either protection is enabled, the MCPTT client shall include an application/mikey MIME body with the CSK as MIKEY-SAKKE I_MESSAGE where the receiving entity URI is the MDSI of the MCPTT server.",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "publish", nil, protected) }},
+		Text: "If either protection is enabled, the MCPTT client shall include an application/mikey MIME body with the CSK as MIKEY-SAKKE I_MESSAGE where the receiving entity URI is the MDSI of the MCPTT server.",
+		Check: func(r *Run) []verdict.Result {
+			return eachProtected(r, "publish", nil, protected, allOf(mikeyPresent, addressed))
+		}},
 	{ID: "7.2.2-04", Clause: "7.2.2", Title: "One application/mikey body per MDSI",
 		Text:  "Several application/mikey MIME bodies are allowed only when each is directed to an MCX server with a different MDSI.",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "publish", nil, protected) }},
+		Check: func(r *Run) []verdict.Result { return eachProtected(r, "publish", nil, protected, distinctMDSIs) }},
 	{ID: "7.2.2-05", Clause: "7.2.2", Title: "I_MESSAGE verifies and decrypts",
 		Text:  "The I_MESSAGE addressed to the suite shall verify and decrypt to a CSK.",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "publish", nil, protected) }},
+		Check: func(r *Run) []verdict.Result { return eachProtected(r, "publish", nil, protected, opens) }},
 	{ID: "7.2.2-06", Clause: "7.2.2", Title: "Access token encrypted with the CSK",
-		Text:  "If confidentiality protection is enabled, the <mcptt-access-token> element shall be set to the received access-token encrypted using the CSK.",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "publish", nil, confOn) }},
+		Text: "If confidentiality protection is enabled, the <mcptt-access-token> element shall be set to the received access-token encrypted using the CSK.",
+		Check: func(r *Run) []verdict.Result {
+			return eachInfoBody(r, "publish", nil, confOn, encrypted("mcptt-access-token", "access token", accessToken))
+		}},
 	{ID: "7.2.2-07", Clause: "7.2.2", Title: "Client ID encrypted with the CSK",
-		Text:  "If confidentiality protection is enabled, the <mcptt-client-id> element shall be set to the encrypted MCPTT client ID.",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "publish", nil, confOn) }},
+		Text: "If confidentiality protection is enabled, the <mcptt-client-id> element shall be set to the encrypted MCPTT client ID.",
+		Check: func(r *Run) []verdict.Result {
+			return eachInfoBody(r, "publish", nil, confOn, encrypted("mcptt-client-id", "MCPTT client ID", clientID))
+		}},
 	{ID: "7.2.2-08", Clause: "7.2.2", Title: "Plaintext token and client ID",
 		Text: "If confidentiality protection is disabled, the mcptt-info body shall carry <mcptt-access-token> set to the access token and <mcptt-client-id> set to the MCPTT client ID.",
 		Check: func(r *Run) []verdict.Result {
@@ -59,8 +65,10 @@ var clause722 = []Requirement{
 		Text:  "The poc-settings body shall contain the <multiplex-support> element as defined in clause 7.4.1.2.2.",
 		Check: func(r *Run) []verdict.Result { return eachPoC(r, multiplex) }},
 	{ID: "7.2.2-14", Clause: "7.2.2", Title: "mcptt-info and poc-settings integrity-protected",
-		Text:  "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the mcptt-info and the poc-settings MIME bodies (6.6.3.3.3).",
-		Check: func(r *Run) []verdict.Result { return protectedNotBuilt(r, "publish", nil, integOn) }},
+		Text: "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the mcptt-info and the poc-settings MIME bodies (6.6.3.3.3).",
+		Check: func(r *Run) []verdict.Result {
+			return eachProtected(r, "publish", nil, integOn, signed(typeMCPTTInfo, typePoCSettings))
+		}},
 	{ID: "7.2.2-15", Clause: "7.2.2", Title: "PUBLISH well-formed",
 		Text:  "The MCPTT client shall send the SIP PUBLISH request according to 3GPP TS 24.229 (a well-formed PUBLISH per RFC 3261 and RFC 3903).",
 		Check: publishWellFormed},

@@ -185,12 +185,3 @@ var (
 	yes = func() *bool { b := true; return &b }()
 	no  = func() *bool { b := false; return &b }()
 )
-
-// protectedNotBuilt is the verdict of protected-mode requirements until their checks
-// exist: honest about what the suite does not look at yet.
-func protectedNotBuilt(r *Run, authz string, migration *bool, pr protection) []verdict.Result {
-	if why := r.condition(authz, migration, pr); why != "" {
-		return notApplicable(why)
-	}
-	return notTested("the protected-mode checks (MIKEY-SAKKE, XML encryption and signatures) are not part of this build of the suite")
-}

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/kms"
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/validators/contact"
 	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
@@ -32,6 +33,7 @@ type Request struct {
 
 	mu    sync.Mutex
 	views map[int]*partView // by the part's offset: each XML body parsed once
+	prot  *protectionOnce       // the application/mikey bodies opened once
 }
 
 // partView memoises what the checks read of one XML body part, so that a request is
@@ -99,6 +101,9 @@ type Run struct {
 	Others []*capture.Message
 	// Messages is everything received, retransmissions included, in arrival order.
 	Messages []*capture.Message
+	// Keys is the suite's key material for its MDSI, needed to judge protected
+	// requests; nil when none was given.
+	Keys *kms.KeyFile
 
 	mu         sync.Mutex
 	conditions map[conditionKey]string
