@@ -4,11 +4,10 @@ package xmldoc
 // document validation keeps at most 32 errors and drops their line numbers,
 // and its parser reports only the last error, without a line. So documents
 // are parsed and validated here, through structured error handlers that hand
-// every error, with its line, to a Go collector reached by a cgo.Handle.
+// each error, with its line, to a Go collector reached by a cgo.Handle.
 
 /*
 #cgo pkg-config: libxml-2.0
-#include <stdlib.h>
 #include <libxml/parser.h>
 #include "shim.h"
 */
@@ -31,39 +30,29 @@ func init() {
 // body produces, and far above lestrrat-go/libxml2's own 32.
 const maxReported = 1000
 
-// libxml2's error levels (xmlErrorLevel).
-const levelError = 2
-
 // collector gathers the errors libxml2 reports for one document.
 type collector struct {
 	expected string // what a Problem says was expected
 	problems []Problem
-	dropped  int // errors beyond maxReported
 }
 
 //export xmldocReport
-func xmldocReport(h C.uintptr_t, line, level C.int, msg *C.char) {
+func xmldocReport(h C.uintptr_t, line C.int, msg *C.char) {
 	c := cgo.Handle(h).Value().(*collector)
-	if int(level) < levelError {
-		return // warnings do not make a document ill-formed or invalid
-	}
-	if len(c.problems) >= maxReported {
-		c.dropped++
-		return
-	}
 	c.problems = append(c.problems, libxmlProblem(c.expected, C.GoString(msg), int(line)))
 }
 
-// result returns the collected problems, with a last one counting the
-// errors left out.
-func (c *collector) result() []Problem {
-	if c.dropped > 0 {
-		c.problems = append(c.problems, Problem{
-			Expected: c.expected,
-			Actual:   strconv.Itoa(c.dropped) + " more errors, not listed",
-		})
+// run calls f with a sink that feeds c, and returns what f returns along
+// with the collected problems.
+func (c *collector) run(f func(*C.xd_sink) C.int) (C.int, []Problem) {
+	h := cgo.NewHandle(c)
+	defer h.Delete()
+	sink := C.xd_sink{handle: C.uintptr_t(h), max: maxReported}
+	rc := f(&sink)
+	if more := int(sink.count) - maxReported; more > 0 {
+		c.problems = append(c.problems, Problem{Expected: c.expected, Actual: strconv.Itoa(more) + " more errors, not listed"})
 	}
-	return c.problems
+	return rc, c.problems
 }
 
 // libxmlProblem turns one libxml2 message into a Problem. A message ending
@@ -86,20 +75,19 @@ type document struct{ ptr *C.xmlDoc }
 func (d document) free() { C.xmlFreeDoc(d.ptr) }
 
 // readDocument parses body, which screen has accepted, with libxml2. It
-// returns the document, or every well-formedness error.
+// returns the document, or the first well-formedness error.
 func readDocument(body []byte) (document, []Problem) {
+	var doc *C.xmlDoc
 	c := &collector{expected: "well-formed XML"}
-	h := cgo.NewHandle(c)
-	defer h.Delete()
-	doc := C.xd_read((*C.char)(unsafe.Pointer(&body[0])), C.int(len(body)), C.uintptr_t(h))
-	if doc == nil || len(c.problems) > 0 {
-		if doc != nil {
-			C.xmlFreeDoc(doc)
+	_, problems := c.run(func(sink *C.xd_sink) C.int {
+		doc = C.xd_read((*C.char)(unsafe.Pointer(&body[0])), C.int(len(body)), sink)
+		return 0
+	})
+	if doc == nil {
+		if len(problems) == 0 {
+			problems = []Problem{{Expected: c.expected, Actual: "a body libxml2 could not parse"}}
 		}
-		if len(c.problems) == 0 {
-			c.problems = []Problem{{Expected: c.expected, Actual: "a document libxml2 could not parse"}}
-		}
-		return document{}, c.result()
+		return document{}, problems
 	}
 	return document{doc}, nil
 }
@@ -122,11 +110,11 @@ func (d document) root() (space, local string, line int) {
 // xmlSchemaPtr) and returns every error; expected names the schema.
 func (d document) validate(schemaPtr uintptr, expected string) []Problem {
 	c := &collector{expected: expected}
-	h := cgo.NewHandle(c)
-	defer h.Delete()
-	rc := C.xd_validate(C.uintptr_t(schemaPtr), d.ptr, C.uintptr_t(h))
-	if rc != 0 && len(c.problems) == 0 {
-		c.problems = []Problem{{Expected: expected, Actual: "libxml2 validation failed with code " + strconv.Itoa(int(rc)) + " and no message"}}
+	rc, problems := c.run(func(sink *C.xd_sink) C.int {
+		return C.xd_validate(C.uintptr_t(schemaPtr), d.ptr, sink)
+	})
+	if rc != 0 && len(problems) == 0 {
+		problems = []Problem{{Expected: expected, Actual: "libxml2 validation failed with code " + strconv.Itoa(int(rc)) + " and no message"}}
 	}
-	return c.result()
+	return problems
 }

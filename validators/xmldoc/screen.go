@@ -8,6 +8,13 @@ import (
 	"unicode/utf8"
 )
 
+// MaxBodySize is the largest body the package parses, 64 KiB. A whole SIP
+// message over UDP stays below that, and the bodies judged here are a few
+// KiB; the limit keeps the cost of a hostile body within milliseconds
+// (libxml2 and encoding/xml are linear, but a 10 MB body still costs a
+// second or more).
+const MaxBodySize = 64 << 10
+
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // foreignBOMs are byte order marks of encodings other than UTF-8, longest first.
@@ -22,13 +29,16 @@ var foreignBOMs = []struct {
 }
 
 // screen inspects body before any parser sees it. fatal holds the problems
-// that forbid parsing it at all: an empty body, an encoding other than UTF-8
-// and a document type declaration. decl holds a problem with the XML
+// that forbid parsing it at all: an empty or oversized body, an encoding
+// other than UTF-8 and a document type declaration. decl holds a problem with the XML
 // declaration's encoding name, which does not stop parsing: the body is
 // parsed as UTF-8 whatever the declaration says.
 func screen(body []byte) (fatal, decl []Problem) {
 	if len(body) == 0 {
 		return []Problem{{Expected: "an XML document", Actual: "an empty body"}}, nil
+	}
+	if len(body) > MaxBodySize {
+		return []Problem{{Expected: fmt.Sprintf("a body of at most %d bytes (the suite's limit)", MaxBodySize), Actual: fmt.Sprintf("%d bytes", len(body))}}, nil
 	}
 	for _, b := range foreignBOMs {
 		if bytes.HasPrefix(body, b.mark) {

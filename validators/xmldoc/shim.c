@@ -13,25 +13,37 @@ typedef const xmlError *xd_error;
 typedef xmlErrorPtr xd_error;
 #endif
 
-static void xd_report(uintptr_t handle, xd_error err) {
-	if (err == NULL) {
-		return;
+// xd_report passes err to Go unless it is a warning or the sink is full. It
+// returns whether err was an error.
+static int xd_report(xd_sink *sink, xd_error err) {
+	if (err == NULL || err->level < XML_ERR_ERROR) {
+		return 0;
 	}
-	xmldocReport(handle, err->line, err->level, err->message);
+	sink->count++;
+	if (sink->count <= sink->max) {
+		xmldocReport(sink->handle, err->line, err->message);
+	}
+	return 1;
 }
 
 // Parser errors arrive with the parser context as user data (libxml2 passes
-// ctxt->userData, which is the context itself); the handle rides in _private.
+// ctxt->userData, which is the context itself); the sink rides in _private.
+// The parser stops at the first error: libxml2 2.9 otherwise goes on after a
+// fatal error, and some errors (a "--" inside a comment) copy the text parsed
+// so far, which makes a long hostile body take quadratic time.
 static void xd_parse_error(void *data, xd_error err) {
 	xmlParserCtxtPtr ctxt = data;
-	xd_report((uintptr_t)ctxt->_private, err);
+	xd_sink *sink = ctxt->_private;
+	if (sink->count == 0 && xd_report(sink, err)) {
+		xmlStopParser(ctxt);
+	}
 }
 
 static void xd_valid_error(void *data, xd_error err) {
-	xd_report((uintptr_t)data, err);
+	xd_report(data, err);
 }
 
-xmlDocPtr xd_read(const char *buf, int len, uintptr_t handle) {
+xmlDocPtr xd_read(const char *buf, int len, xd_sink *sink) {
 	xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(buf, len);
 	if (ctxt == NULL) {
 		return NULL;
@@ -42,12 +54,12 @@ xmlDocPtr xd_read(const char *buf, int len, uintptr_t handle) {
 	// declaration is ignored: the caller has checked that buf is UTF-8.
 	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
 		XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
-	ctxt->_private = (void *)handle;
+	ctxt->_private = sink;
 	ctxt->sax->serror = (xmlStructuredErrorFunc)xd_parse_error;
 	xmlParseDocument(ctxt);
 	xmlDocPtr doc = ctxt->myDoc;
 	ctxt->myDoc = NULL;
-	if (doc != NULL && !(ctxt->wellFormed && ctxt->nsWellFormed)) {
+	if (doc != NULL && (sink->count > 0 || !ctxt->wellFormed || !ctxt->nsWellFormed)) {
 		xmlFreeDoc(doc);
 		doc = NULL;
 	}
@@ -55,13 +67,13 @@ xmlDocPtr xd_read(const char *buf, int len, uintptr_t handle) {
 	return doc;
 }
 
-int xd_validate(uintptr_t schema, xmlDocPtr doc, uintptr_t handle) {
+int xd_validate(uintptr_t schema, xmlDocPtr doc, xd_sink *sink) {
 	xmlSchemaValidCtxtPtr vctxt = xmlSchemaNewValidCtxt((xmlSchemaPtr)schema);
 	if (vctxt == NULL) {
 		return -1;
 	}
 	xmlSchemaSetValidStructuredErrors(vctxt,
-		(xmlStructuredErrorFunc)xd_valid_error, (void *)handle);
+		(xmlStructuredErrorFunc)xd_valid_error, sink);
 	int rc = xmlSchemaValidateDoc(vctxt, doc);
 	xmlSchemaFreeValidCtxt(vctxt);
 	return rc;
