@@ -1,0 +1,87 @@
+package validators_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/kms"
+	"github.com/mcptt-conformance/mcptt-conformance/profile"
+	"github.com/mcptt-conformance/mcptt-conformance/validators"
+	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+)
+
+// exampleProfile declares the settings of the independent generator's protected
+// example (testdata/protected, from shared/examples/protected).
+const exampleProfile = `
+authz: %s
+confidentiality: true
+integrity: true
+identity:
+  mcptt_id: sip:bob@mcptt.example.com
+  client_id: urn:uuid:0b0e2f5c-3d4a-4e6f-8a7b-9c1d2e3f4a5b
+  access_token: eyJhbGciOiJub25lIn0.eyJzdWIiOiJib2IifQ.
+settings:
+  answer_mode: auto-answer
+  user_profile_index: 1
+  multiplex_support: true
+server:
+  psi: sip:mcptt-server@mcptt.example.com
+  mdsi: sip:mdsi@mcptt.example.com
+  keys: testdata/protected/keys.json
+client:
+  exec: none
+`
+
+func judgeExample(t *testing.T, authz, file string, strict bool) map[string][]verdict.Result {
+	t.Helper()
+	p, err := profile.Parse([]byte(fmt.Sprintf(exampleProfile, authz)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := kms.ReadKeyFile(p.Server.Keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("testdata/protected/" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &capture.Message{Seq: 1, Name: file, Transport: "udp", Raw: raw, Status: 200, Method: capture.MethodOf(raw)}
+	run := validators.NewRun(p, []*capture.Message{m}, strict)
+	run.Keys = keys
+	out := map[string][]verdict.Result{}
+	for _, req := range validators.Catalogue() {
+		out[req.ID] = req.Judge(run)
+	}
+	return out
+}
+
+// The independent generator's conformant protected REGISTER and PUBLISH pass every
+// requirement whose condition holds, strict included, and the protected requirements
+// are judged (pass), not skipped.
+func TestProtectedExamplePasses(t *testing.T) {
+	cases := []struct {
+		authz, file string
+		judged      []string
+	}{
+		{"register", "register-conf-integ.sip", []string{"7.2.1-07", "7.2.1-10", "7.2.1-11", "7.2.1-13", "7.2.1-14", "7.2.1-15", "7.2.1-17"}},
+		{"publish", "publish-conf-integ.sip", []string{"7.2.2-01", "7.2.2-03", "7.2.2-05", "7.2.2-06", "7.2.2-07", "7.2.2-09", "7.2.2-10", "7.2.2-11", "7.2.2-12", "7.2.2-13", "7.2.2-14"}},
+	}
+	for _, c := range cases {
+		for _, strict := range []bool{false, true} {
+			t.Run(c.file, func(t *testing.T) {
+				res := judgeExample(t, c.authz, c.file, strict)
+				if f := failing(res); len(f) > 0 {
+					t.Fatalf("strict=%t: expected no failure, saw %v\n%s", strict, f, describe(res, f...))
+				}
+				for _, id := range c.judged {
+					if v := worst(res[id]); v != verdict.Pass {
+						t.Errorf("strict=%t: expected %s to pass, saw %s\n%s", strict, id, v, describe(res, id))
+					}
+				}
+			})
+		}
+	}
+}
