@@ -1,0 +1,258 @@
+package recorded
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+)
+
+// assembler turns recorded payloads into the messages of a run: it numbers and names
+// them, sets each request's status from the response that answered it (same Call-ID and
+// CSeq), and marks retransmissions (same Via branch, sent-by and method) as the live
+// server does.
+type assembler struct {
+	n         *notes
+	msgs      []*capture.Message
+	damaged   []Damage
+	names     map[string]int
+	awaiting  map[string][]*capture.Message // Call-ID and CSeq → requests without a final response
+	firstOf   map[string]int                // transaction key → Seq of its first request
+	responses int
+	others    map[string]int // traffic that is not for the checks, by kind
+}
+
+func newAssembler(n *notes) *assembler {
+	return &assembler{n: n, names: map[string]int{}, awaiting: map[string][]*capture.Message{}, firstOf: map[string]int{}, others: map[string]int{}}
+}
+
+// packets assembles decoded frames: UDP datagrams and reassembled TCP streams to or
+// from a SIP port.
+func (a *assembler) packets(name string, pkts []packet) {
+	ports := sipPorts(pkts)
+	type flow struct{ src, dst netip.AddrPort }
+	streams := map[flow]*stream{}
+	var order []flow
+	var last packet
+	for _, p := range pkts {
+		last = p
+		toSIP, fromSIP := ports[p.dst.Port()], ports[p.src.Port()]
+		if !toSIP && !fromSIP {
+			if len(p.payload) > 0 {
+				a.others[strings.ToUpper(p.transport)+" payload(s) on ports that carry no SIP"]++
+			}
+			continue
+		}
+		if p.transport == "udp" {
+			a.datagram(name, p, toSIP)
+			continue
+		}
+		f := flow{p.src, p.dst}
+		s := streams[f]
+		if s == nil {
+			s = &stream{}
+			s.emit = func(d delivery) {
+				a.payload(name, d.frame, d.time, "tcp", f.src, f.dst, d.raw, toSIP, d.damage, false)
+			}
+			streams[f] = s
+			order = append(order, f)
+		}
+		if p.truncated {
+			a.n.frame(name, p.frame, "TCP segment captured shorter than sent (snap length): its bytes are missing from the stream")
+			continue // the bytes are a hole in the stream
+		}
+		s.add(p)
+	}
+	for _, f := range order {
+		s := streams[f]
+		s.finish(last.frame, last.time, false)
+		if s.skipped > 0 {
+			a.n.add("%s: %d TCP byte(s) from %s to %s dropped until a SIP message started again", name, s.skipped, f.src, f.dst)
+		}
+	}
+}
+
+// sipPorts are the ports SIP is seen on: 5060, 5061, the destination port of every
+// datagram or segment that starts with a request line, and the source port of every one
+// that starts with a status line.
+func sipPorts(pkts []packet) map[uint16]bool {
+	ports := map[uint16]bool{5060: true, 5061: true}
+	for _, p := range pkts {
+		switch {
+		case capture.MethodOf(p.payload) != "":
+			ports[p.dst.Port()] = true
+		case isResponse(p.payload):
+			ports[p.src.Port()] = true
+		}
+	}
+	return ports
+}
+
+func (a *assembler) datagram(name string, p packet, toSIP bool) {
+	damage, fault := "", false
+	switch {
+	case p.fragment != "":
+		damage = p.fragment
+		// RFC 3261 18.1.1: a request that large goes over a congestion-controlled transport.
+		fault = capture.MethodOf(p.payload) != ""
+		if fault {
+			damage += "; RFC 3261 18.1.1 asks a request larger than 1300 bytes to go over TCP"
+		}
+	case p.truncated:
+		damage = "datagram captured shorter than sent (snap length)"
+	}
+	a.payload(name, p.frame, p.time, "udp", p.src, p.dst, p.payload, toSIP, damage, fault)
+}
+
+// payload takes one message's bytes from a frame.
+func (a *assembler) payload(name string, frame int, t time.Time, transport string, src, dst netip.AddrPort, raw []byte, toSIP bool, damage string, fault bool) {
+	fname := a.uniqueName(fmt.Sprintf("%s#frame-%d", name, frame))
+	switch {
+	case damage != "":
+		a.n.add("%s: %s", fname, damage)
+		if toSIP && capture.MethodOf(raw) != "" {
+			a.damaged = append(a.damaged, Damage{Name: fname, Time: t, Transport: transport, Peer: src.String(), Local: dst.String(), Raw: raw, Reason: damage, ClientFault: fault})
+		}
+	case isResponse(raw):
+		a.response(raw)
+	case toSIP || capture.MethodOf(raw) != "":
+		if capture.MethodOf(raw) == "" {
+			a.n.add("%s: %d byte(s) that are not SIP sent to SIP port %d", fname, len(raw), dst.Port())
+		}
+		a.add(&capture.Message{Name: fname, Time: t, Transport: transport, Peer: src.String(), Local: dst.String(), Raw: raw}, true)
+	default:
+		a.others[strings.ToUpper(transport)+" payload(s) from a SIP port that are not SIP"]++
+	}
+}
+
+func (a *assembler) uniqueName(name string) string {
+	a.names[name]++
+	if k := a.names[name]; k > 1 {
+		return name + "." + strconv.Itoa(k)
+	}
+	return name
+}
+
+// add numbers m and, when detect is set, marks it as a retransmission of an earlier
+// request of the same transaction.
+func (a *assembler) add(m *capture.Message, detect bool) {
+	m.Seq = len(a.msgs) + 1
+	m.Method = capture.MethodOf(m.Raw)
+	a.msgs = append(a.msgs, m)
+	sm, err := sipmsg.Parse(m.Raw)
+	if err != nil || !sm.IsRequest {
+		return
+	}
+	if detect {
+		if key := transactionKey(sm); key != "" {
+			if first, ok := a.firstOf[key]; ok {
+				m.RetransmissionOf = first
+			} else {
+				a.firstOf[key] = m.Seq
+			}
+		}
+	}
+	if key := dialogKey(sm); key != "" && m.Status == 0 {
+		a.awaiting[key] = append(a.awaiting[key], m)
+	}
+}
+
+// response sets the status of the requests a final response answers.
+func (a *assembler) response(raw []byte) {
+	a.responses++
+	sm, err := sipmsg.Parse(raw)
+	if err != nil || sm.IsRequest || sm.StatusCode < 200 {
+		return
+	}
+	key := dialogKey(sm)
+	for _, m := range a.awaiting[key] {
+		m.Status = sm.StatusCode
+	}
+	delete(a.awaiting, key)
+}
+
+// recording finishes the run.
+func (a *assembler) recording(n *notes) *Recording {
+	rec := &Recording{Messages: a.msgs, Damaged: a.damaged, Responses: a.responses}
+	for _, m := range a.msgs {
+		if rec.Started.IsZero() || m.Time.Before(rec.Started) {
+			rec.Started = m.Time
+		}
+		if m.Time.After(rec.Finished) {
+			rec.Finished = m.Time
+		}
+	}
+	kinds := make([]string, 0, len(a.others))
+	for k := range a.others {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	for _, k := range kinds {
+		n.add("other traffic, not judged: %d %s", a.others[k], k)
+	}
+	answered := false
+	for _, m := range a.msgs {
+		answered = answered || m.Status != 0
+	}
+	if !answered && len(a.msgs) > 0 {
+		n.add("the recording holds no final response to any request: no REGISTER is known to be accepted, so a log-off re-REGISTER is judged as a registration (7.2.1-04), and no PUBLISH is known to be rejected (7.2.2-16)")
+	}
+	rec.Notes = n.list()
+	return rec
+}
+
+func isResponse(raw []byte) bool {
+	return len(raw) >= 12 && string(raw[:8]) == "SIP/2.0 "
+}
+
+// dialogKey is what a response shares with its request: Call-ID and CSeq.
+func dialogKey(m *sipmsg.Message) string {
+	id, ok1 := m.First("call-id")
+	cseq, ok2 := m.First("cseq")
+	if !ok1 || !ok2 {
+		return ""
+	}
+	f := strings.Fields(cseq.Value)
+	if len(f) != 2 {
+		return ""
+	}
+	return strings.TrimSpace(id.Value) + "|" + f[0] + " " + strings.ToUpper(f[1])
+}
+
+// transactionKey identifies a request's server transaction (RFC 3261 17.2.3): the top
+// Via's branch and sent-by, and the method (ACK counting as INVITE).
+func transactionKey(m *sipmsg.Message) string {
+	via, ok := m.First("via")
+	if !ok {
+		return ""
+	}
+	hops := sipmsg.SplitList(via.Value)
+	if len(hops) == 0 {
+		return ""
+	}
+	_, rest, ok := strings.Cut(strings.TrimSpace(hops[0]), " ")
+	if !ok {
+		return ""
+	}
+	sentBy, params, _ := strings.Cut(rest, ";")
+	ps, _ := sipmsg.ParseParams(";" + params)
+	branch := ""
+	for _, p := range ps {
+		if strings.EqualFold(p.Name, "branch") {
+			branch = p.Value
+		}
+	}
+	if branch == "" {
+		return ""
+	}
+	method := m.Method
+	if method == "ACK" {
+		method = "INVITE"
+	}
+	return branch + "|" + strings.TrimSpace(sentBy) + "|" + method
+}

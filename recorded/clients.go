@@ -1,0 +1,132 @@
+package recorded
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+)
+
+// Client is the traffic of one client under test: a party that sent at least one
+// REGISTER or PUBLISH.
+type Client struct {
+	// ID is the client's address of record: the To URI of its REGISTERs, or the From
+	// URI of its other requests.
+	ID string
+	// Addrs are the source addresses (host:port) it sent from, in order of first use.
+	Addrs    []string
+	Messages []*capture.Message
+	Damaged  []Damage
+}
+
+// Clients splits the recording per client under test, in order of each one's first
+// message. A message names its client by its address of record; bytes that name none
+// (unreadable, or damaged) belong to the client that sent readable requests from the
+// same address, else from the same host, else to the only client there is. others are
+// the messages of no client under test.
+func (r *Recording) Clients() (clients []*Client, others []*capture.Message) {
+	byID := map[string]*Client{}
+	ids := make([]string, len(r.Messages))
+	for i, m := range r.Messages {
+		ids[i] = identity(m.Raw)
+		if (m.Method == "REGISTER" || m.Method == "PUBLISH") && ids[i] != "" && byID[ids[i]] == nil {
+			c := &Client{ID: ids[i]}
+			byID[ids[i]] = c
+			clients = append(clients, c)
+		}
+	}
+	byAddr, byHost := map[string]*Client{}, map[string]*Client{}
+	for i, m := range r.Messages {
+		c := byID[ids[i]]
+		if c == nil || m.Peer == "" {
+			continue
+		}
+		if byAddr[m.Peer] == nil {
+			byAddr[m.Peer] = c
+			c.Addrs = append(c.Addrs, m.Peer)
+		}
+		if h := host(m.Peer); byHost[h] == nil {
+			byHost[h] = c
+		} else if byHost[h] != c {
+			byHost[h] = &Client{} // two clients on one host: the host names neither
+		}
+	}
+	owner := func(id, peer string) *Client {
+		if id != "" {
+			return byID[id]
+		}
+		c := byAddr[peer]
+		if c == nil {
+			c = byHost[host(peer)]
+		}
+		if (c == nil || c.ID == "") && len(clients) == 1 {
+			c = clients[0]
+		}
+		if c != nil && c.ID == "" {
+			c = nil
+		}
+		return c
+	}
+	for i, m := range r.Messages {
+		if c := owner(ids[i], m.Peer); c != nil {
+			c.Messages = append(c.Messages, m)
+		} else {
+			others = append(others, m)
+		}
+	}
+	for _, d := range r.Damaged {
+		if c := owner(identity(d.Raw), d.Peer); c != nil {
+			c.Damaged = append(c.Damaged, d)
+		}
+	}
+	return clients, others
+}
+
+// Select returns the client whose address of record (with or without its sip: scheme)
+// or one of whose source addresses (host:port, or host alone) is sel.
+func Select(clients []*Client, sel string) (*Client, error) {
+	want := strings.ToLower(strings.TrimSpace(sel))
+	var seen []string
+	for _, c := range clients {
+		if want == c.ID || "sip:"+want == c.ID || "sips:"+want == c.ID {
+			return c, nil
+		}
+		for _, a := range c.Addrs {
+			if want == strings.ToLower(a) || want == strings.ToLower(host(a)) {
+				return c, nil
+			}
+		}
+		seen = append(seen, c.ID+" ("+strings.Join(c.Addrs, " ")+")")
+	}
+	return nil, fmt.Errorf("client %q: expected the address of record or source address of a client in the capture, saw only: %s", sel, strings.Join(seen, ", "))
+}
+
+// identity is the address of record a request names: the To URI of a REGISTER, the From
+// URI of another request; "" for bytes that are not a readable request.
+func identity(raw []byte) string {
+	m, err := sipmsg.Parse(raw)
+	if err != nil || !m.IsRequest {
+		return ""
+	}
+	name := "from"
+	if m.Method == "REGISTER" {
+		name = "to"
+	}
+	h, ok := m.First(name)
+	if !ok {
+		return ""
+	}
+	a, _ := sipmsg.ParseAddress(h.Value)
+	uri, _, _ := strings.Cut(a.URI, ";")
+	return strings.ToLower(strings.TrimSpace(uri))
+}
+
+// host is the host part of host:port.
+func host(addr string) string {
+	if ap, err := netip.ParseAddrPort(addr); err == nil {
+		return ap.Addr().String()
+	}
+	return addr
+}

@@ -1,0 +1,135 @@
+package recorded
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+)
+
+// IndexFile is the index capture.Store writes beside the messages it keeps.
+const IndexFile = "index.json"
+
+// readDir reads every *.sip file of dir in file-name order, as one run.
+func readDir(dir string) (*Recording, error) {
+	names, err := filepath.Glob(filepath.Join(dir, "*.sip"))
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("capture folder %s: expected raw SIP messages in *.sip files, saw none", dir)
+	}
+	for i, n := range names {
+		names[i] = filepath.Base(n)
+	}
+	slices.Sort(names)
+	index, err := readIndex(filepath.Join(dir, IndexFile))
+	if err != nil {
+		return nil, err
+	}
+	return readFiles(dir, names, index)
+}
+
+// readIndex reads a capture.Store index; a missing one is no error.
+func readIndex(path string) (map[string]*capture.Message, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("capture index: %w", err)
+	}
+	var entries []*capture.Message
+	if err := json.Unmarshal(b, &entries); err != nil {
+		return nil, fmt.Errorf("capture index %s: expected the JSON list capture.Store writes: %v", path, err)
+	}
+	index := map[string]*capture.Message{}
+	for _, e := range entries {
+		index[e.Name] = e
+	}
+	return index, nil
+}
+
+// readFiles reads the named files of dir as one run. An index entry gives a file's
+// peer, transport, time, the status it was answered with and whether it was a
+// retransmission; without one, the transport is the top Via's and retransmissions are
+// found as the live server finds them.
+func readFiles(dir string, names []string, index map[string]*capture.Message) (*Recording, error) {
+	var n notes
+	a := newAssembler(&n)
+	bySeq := map[int]*capture.Message{} // index Seq → message read
+	type repeat struct {
+		m  *capture.Message
+		of int
+	}
+	var repeats []repeat
+	seen := map[string]bool{}
+	for _, name := range names {
+		path := filepath.Join(dir, name)
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("capture: %w", err)
+		}
+		if isResponse(raw) {
+			a.response(raw)
+			continue
+		}
+		m := &capture.Message{Name: safeName(name), Raw: raw, Transport: viaTransport(raw)}
+		if info, err := os.Stat(path); err == nil {
+			m.Time = info.ModTime().UTC()
+		}
+		e := index[name]
+		if e != nil {
+			seen[name] = true
+			m.Time, m.Transport, m.Peer, m.Local, m.Status = e.Time, e.Transport, e.Peer, e.Local, e.Status
+			bySeq[e.Seq] = m
+			if e.RetransmissionOf != 0 {
+				repeats = append(repeats, repeat{m, e.RetransmissionOf})
+			}
+		}
+		a.add(m, e == nil)
+	}
+	for _, r := range repeats {
+		if first := bySeq[r.of]; first != nil {
+			r.m.RetransmissionOf = first.Seq
+		}
+	}
+	rec := a.recording(&n)
+	rec.Source = fmt.Sprintf("capture folder %s (%d files)", dir, len(names))
+	var missing []string
+	for name := range index {
+		if !seen[name] {
+			missing = append(missing, name)
+		}
+	}
+	slices.Sort(missing)
+	if len(missing) > 0 {
+		rec.Notes = append(rec.Notes, fmt.Sprintf("%s names %d file(s) the folder lacks: %s", IndexFile, len(missing), strings.Join(missing, ", ")))
+	}
+	return rec, nil
+}
+
+// viaTransport is the transport the top Via names ("udp", "tcp" …), or "file" when the
+// bytes do not say.
+func viaTransport(raw []byte) string {
+	m, err := sipmsg.Parse(raw)
+	if err != nil {
+		return "file"
+	}
+	via, ok := m.First("via")
+	if !ok {
+		return "file"
+	}
+	proto, _, _ := strings.Cut(strings.TrimSpace(via.Value), " ")
+	if t, ok := strings.CutPrefix(strings.ToUpper(proto), "SIP/2.0/"); ok && t != "" {
+		return strings.ToLower(t)
+	}
+	return "file"
+}
