@@ -1,5 +1,6 @@
-// Package schemas holds the XML Schemas the suite validates MCPTT bodies
-// against, embedded in the binary. They were written for this project from
+// Package schemas holds the XML Schemas the suite uses, embedded in the
+// binary: those of the MCPTT bodies (validators/xmldoc) and that of the
+// JUnit report (junit.xsd, see reports). They were written for this project from
 // the facts in shared/spec/facts.md; none is a copy of a 3GPP, IETF or W3C
 // schema file.
 //
