@@ -7,7 +7,6 @@ import (
 	"testing"
 )
 
-
 // schemaDoc is what these tests read of a schema file.
 type schemaDoc struct {
 	TargetNamespace string `xml:"targetNamespace,attr"`
