@@ -296,3 +296,52 @@ client:
 		t.Errorf("expected the real REGISTER after the garbage to be served and judged, saw 7.2.1-08 %s", v["7.2.1-08"])
 	}
 }
+
+// --label-filter selects specs by ID or by clause; reports hold what ran.
+func TestLabelFilter(t *testing.T) {
+	for filter, want := range map[string][]string{
+		"7.2.1-02":                   {"7.2.1-02"},
+		"7.2.1-02 || 7.2.1-03":       {"7.2.1-02", "7.2.1-03"},
+		"clause: consistsOf MIME":    {"MIME-01", "MIME-02", "MIME-03"},
+		"clause: containsAny 7A.2.1": nil, // checked by count below
+	} {
+		t.Run(filter, func(t *testing.T) {
+			t.Parallel()
+			o := runSuite(t, "fixtures/profiles/plain-register.yaml", "-ginkgo.label-filter="+filter)
+			var got []string
+			for id := range o.verdicts() {
+				got = append(got, id)
+			}
+			slices.Sort(got)
+			if want == nil {
+				if len(got) != 13 || !strings.HasPrefix(got[0], "7A.2.1-") {
+					t.Fatalf("expected the 13 requirements of 7A.2.1, saw %v", got)
+				}
+				return
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("expected results for %v, saw %v", want, got)
+			}
+		})
+	}
+}
+
+// Access tokens and digest passwords never reach a report unless asked for.
+func TestSecretsAreRedacted(t *testing.T) {
+	o := runSuite(t, "fixtures/profiles/plain-register.yaml", "-client-args=--break 7.2.1-08")
+	for _, f := range []string{"verdicts.json", "junit.xml", "report.html"} {
+		b, err := os.ReadFile(filepath.Join(o.dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{"eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.", "secret"} {
+			if strings.Contains(string(b), secret) {
+				t.Errorf("%s holds the secret %q", f, secret)
+			}
+		}
+	}
+	shown := runSuite(t, "fixtures/profiles/plain-register.yaml", "-client-args=--break 7.2.1-08", "-show-secrets")
+	if !strings.Contains(shown.describe("7.2.1-08"), "eyJhbGciOiJub25lIn0") {
+		t.Errorf("with -show-secrets, expected the token in the detail, saw\n%s", shown.describe("7.2.1-08"))
+	}
+}
