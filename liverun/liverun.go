@@ -19,6 +19,7 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
 	"github.com/mcptt-conformance/mcptt-conformance/crypto/mcx"
 	"github.com/mcptt-conformance/mcptt-conformance/kms"
+	"github.com/mcptt-conformance/mcptt-conformance/pcapng"
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/server"
 )
@@ -99,7 +100,26 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.Finished = time.Now().UTC()
 	res.Messages = store.Messages()
 	res.Responses = srv.Responses()
+	if perr := writePcap(filepath.Join(filepath.Dir(cfg.CaptureDir), PcapFile), res); perr != nil {
+		res.Notes = append(res.Notes, perr.Error())
+	}
 	return res, err
+}
+
+// PcapFile is the file, beside the capture folder, that holds the run's traffic as
+// pcapng: every message received and every response sent.
+const PcapFile = "run.pcapng"
+
+// writePcap writes what the run received and sent to path (package pcapng).
+func writePcap(path string, res *Result) error {
+	var pkts []pcapng.Packet
+	for _, m := range res.Messages {
+		pkts = append(pkts, pcapng.Packet{Time: m.Time, Transport: m.Transport, From: m.Peer, To: m.Local, Payload: m.Raw})
+	}
+	for _, r := range res.Responses {
+		pkts = append(pkts, pcapng.Packet{Time: r.Time, Transport: r.Transport, From: r.From, To: r.Peer, Payload: r.Raw})
+	}
+	return pcapng.WriteFile(path, pkts)
 }
 
 // keyMaterial loads the profile's key file, or creates a test KMS and issues the MDSI's
