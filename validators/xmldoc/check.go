@@ -14,9 +14,10 @@ import (
 // CheckWellFormed reports whether body is a well-formed UTF-8 XML document
 // whose root element is in the namespace of k (MIME-02). It reports a
 // document type declaration, an encoding other than UTF-8 (a foreign byte
-// order mark, invalid UTF-8 bytes or a non-UTF-8 encoding declaration),
-// every libxml2 well-formedness and namespace error, and a root element in
-// another namespace. A body that passes returns nil.
+// order mark, invalid UTF-8 bytes or a non-UTF-8 encoding declaration), the
+// first well-formedness or namespace error libxml2 finds (the parser stops
+// there), and a root element in another namespace. A body that passes
+// returns nil.
 func CheckWellFormed(k Kind, body []byte) []Problem {
 	info, ok := kinds[k]
 	if !ok {

@@ -193,6 +193,12 @@ var schemaFaults = []fault{
 	{"mcpttBoolean not a boolean", MCPTTInfo, info(`<emergency-ind type="Normal"><mcpttBoolean>yes</mcpttBoolean></emergency-ind>`), 3, "'yes' is not a valid value of the atomic type 'xs:boolean'"},
 	{"negative user profile index in anyExt", MCPTTInfo, info(token + "\n<anyExt><selected-user-profile-index>\n<user-profile-index>-1</user-profile-index></selected-user-profile-index></anyExt>"), 5, "'-1' is not a valid value of the atomic type 'xs:nonNegativeInteger'"},
 	{"empty selected-user-profile-index in anyExt", MCPTTInfo, info(token + "\n<anyExt><selected-user-profile-index/></anyExt>"), 4, "Missing child element(s)"},
+	// facts.md section 0: the schema type of selected-user-profile-index cannot
+	// hold EncryptedData, which is why a protected body is judged on its
+	// decrypted form. Validating the encrypted form must fail, and does.
+	{"EncryptedData in selected-user-profile-index", MCPTTInfo, info(token + "\n<anyExt><selected-user-profile-index>\n" +
+		`<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"><xenc:CipherData/></xenc:EncryptedData></selected-user-profile-index></anyExt>`), 5,
+		"EncryptedData': This element is not expected"},
 	{"wrong root element", MCPTTInfo, `<mcptt-info xmlns="urn:3gpp:ns:mcpttInfo:1.0"/>`, 1, "No matching global declaration available for the validation root"},
 	{"unknown element in the poc-settings namespace", PoCSettings, poc(amAuto + "\n<answer-mode>manual</answer-mode>"), 4, "answer-mode': This element is not expected"},
 	{"answer mode auto", PoCSettings, poc(`<am-settings><answer-mode>auto</answer-mode></am-settings>`), 3, "The value 'auto' is not an element of the set {'automatic', 'manual'}"},
