@@ -17,23 +17,39 @@ import (
 // IndexFile is the index capture.Store writes beside the messages it keeps.
 const IndexFile = "index.json"
 
-// readDir reads every *.sip file of dir in file-name order, as one run.
+// readDir reads every *.sip file of dir, and every file its index names, as one run.
 func readDir(dir string) (*Recording, error) {
-	names, err := filepath.Glob(filepath.Join(dir, "*.sip"))
-	if err != nil {
-		return nil, err
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("capture folder %s: expected raw SIP messages in *.sip files, saw none", dir)
-	}
-	for i, n := range names {
-		names[i] = filepath.Base(n)
-	}
-	slices.Sort(names)
 	index, err := readIndex(filepath.Join(dir, IndexFile))
 	if err != nil {
 		return nil, err
 	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("capture folder: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if n := e.Name(); e.Type().IsRegular() && (strings.HasSuffix(n, ".sip") || index[n] != nil) {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("capture folder %s: expected raw SIP messages in *.sip files, saw none", dir)
+	}
+	// File-name order; files the index names come first, in its order (a capture run's
+	// frame names do not sort by name).
+	slices.SortFunc(names, func(a, b string) int {
+		ia, ib := index[a], index[b]
+		switch {
+		case ia != nil && ib != nil:
+			return ia.Seq - ib.Seq
+		case ia != nil:
+			return -1
+		case ib != nil:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
 	return readFiles(dir, names, index)
 }
 
@@ -132,4 +148,43 @@ func viaTransport(raw []byte) string {
 		return strings.ToLower(t)
 	}
 	return "file"
+}
+
+// WriteCaptures writes the bytes of every message and damaged request to dir, each under
+// its Name, with an index.json of the messages as capture.Store writes it, so that a report's links
+// open the exact bytes each verdict is about. Earlier *.sip files and index in dir are
+// removed first. When dir is the folder the recording was read from, nothing is written.
+func (r *Recording) WriteCaptures(dir, readFrom string) error {
+	if same(dir, readFrom) {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("capture folder: %w", err)
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, "*.sip"))
+	for _, f := range append(old, filepath.Join(dir, IndexFile)) {
+		os.Remove(f)
+	}
+	for _, m := range r.Messages {
+		if err := os.WriteFile(filepath.Join(dir, m.Name), m.Raw, 0o644); err != nil {
+			return fmt.Errorf("capture %s: %w", m.Name, err)
+		}
+	}
+	for _, d := range r.Damaged {
+		if err := os.WriteFile(filepath.Join(dir, d.Name), d.Raw, 0o644); err != nil {
+			return fmt.Errorf("capture %s: %w", d.Name, err)
+		}
+	}
+	b, err := json.MarshalIndent(r.Messages, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, IndexFile), b, 0o644)
+}
+
+// same reports whether two paths name the same folder.
+func same(a, b string) bool {
+	ia, err1 := os.Stat(a)
+	ib, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
 }
