@@ -80,14 +80,14 @@ func decryptData(ed *xmldoc.Element, context string, k Keys) (Decryption, string
 	if r != nil {
 		d.Readings = append(d.Readings, *r)
 	}
-	var value *xmldoc.Element
+	var cv *xmldoc.Element
 	if data := ed.Child(NSXMLEnc, "CipherData"); data != nil {
-		value = data.Child(NSXMLEnc, "CipherValue")
+		cv = data.Child(NSXMLEnc, "CipherValue")
 	}
-	if value == nil {
+	if cv == nil {
 		return fail(KindFormat, "xenc:CipherData with an xenc:CipherValue", "none")
 	}
-	sealed, err := decodeBase64(value.Text)
+	sealed, err := decodeBase64(cv.Text)
 	if err != nil {
 		return fail(KindFormat, "a base64 CipherValue", err.Error())
 	}
@@ -105,11 +105,11 @@ func decryptData(ed *xmldoc.Element, context string, k Keys) (Decryption, string
 		return fail(KindDecrypt, fmt.Sprintf("a CipherValue that AES-128-GCM authenticates under the key derived from the CSK of CSK-ID %s", k.CSKID),
 			"an authentication failure with that key and with the raw CSK")
 	}
-	value2, root, bare, err := plaintextValue(d.Plaintext, context)
+	value, root, bare, err := plaintextValue(d.Plaintext, context)
 	if err != nil {
 		return fail(KindFormat, "a plaintext that is an XML fragment with an mcpttString, mcpttURI, mcpttBoolean or user-profile-index element, or the bare value", err.Error())
 	}
-	d.Value = value2
+	d.Value = value
 	if bare {
 		d.Readings = append(d.Readings, ReadingBareValue)
 	}

@@ -1,0 +1,24 @@
+package xmlprotect
+
+import "testing"
+
+// Hostile signed bodies never panic or hang.
+func FuzzVerifySignatures(f *testing.F) {
+	for _, e := range examples {
+		f.Add(findPart(f, e.parts(f), typeSigned))
+	}
+	f.Add([]byte(mustSign(f, testRefs(), SignOptions{Canonicalization: C14N10})))
+	f.Fuzz(func(t *testing.T, signed []byte) {
+		VerifySignatures(signed, testBodies, testKeys)
+	})
+}
+
+// Hostile mcptt-info bodies never panic or hang.
+func FuzzDecryptDocument(f *testing.F) {
+	for _, e := range examples {
+		f.Add(findPart(f, e.parts(f), typeInfo))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		DecryptDocument(body, examples[0].keys(t))
+	})
+}
