@@ -162,6 +162,13 @@ func (r *Recording) WriteCaptures(dir, readFrom string) error {
 		return fmt.Errorf("capture folder: %w", err)
 	}
 	old, _ := filepath.Glob(filepath.Join(dir, "*.sip"))
+	if index, err := readIndex(filepath.Join(dir, IndexFile)); err == nil {
+		for name := range index {
+			if filepath.Base(name) == name {
+				old = append(old, filepath.Join(dir, name))
+			}
+		}
+	}
 	for _, f := range append(old, filepath.Join(dir, IndexFile)) {
 		os.Remove(f)
 	}

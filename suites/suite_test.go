@@ -37,6 +37,8 @@ var (
 	clientArgs  = flag.String("client-args", "", "words appended to the profile's client command, e.g. \"--break 7.2.1-02\"")
 	listen      = flag.String("listen", "", "override the profile's server.listen (host:port; port 0 picks a free one)")
 	showSecrets = flag.Bool("show-secrets", false, "write access tokens and passwords into the reports instead of [redacted]")
+	capturePath = flag.String("capture", "", "judge recorded traffic instead of a live run: a folder of raw requests (*.sip), one raw request file, or a pcap/pcapng file")
+	clientSel   = flag.String("client", "", "with -capture: judge only this client (its address of record, or its source host[:port])")
 )
 
 func TestSuites(t *testing.T) {
@@ -62,6 +64,12 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	prof, err = profile.Load(inRoot(*profilePath))
 	Expect(err).NotTo(HaveOccurred(), "the profile cannot be used")
 	outDir = inRoot(*reportsDir)
+	if *capturePath != "" {
+		live, err = recordedSource(inRoot(*capturePath))
+		Expect(err).NotTo(HaveOccurred(), "the capture cannot be judged")
+		AddReportEntry("source", live.Source)
+		return
+	}
 	live, err = liverun.Run(ctx, liverun.Config{
 		Profile:    prof,
 		CaptureDir: filepath.Join(outDir, "captures"),
@@ -83,7 +91,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 func judge(id string) {
 	req, ok := validators.Lookup(id)
 	Expect(ok).To(BeTrue(), "requirement %s is not in the validators' catalogue", id)
-	rs := req.Judge(run)
+	rs := judgeRun(req)
 	judgeMu.Lock()
 	judged[id] = rs
 	judgeMu.Unlock()
@@ -181,6 +189,9 @@ func caseOf(s types.SpecReport) reports.Case {
 // runNotes tells a person what else happened: traffic the checks do not judge, the
 // client's own exit, retransmissions.
 func runNotes() []string {
+	if recording != nil {
+		return live.Notes // a capture run: recordedSource wrote them
+	}
 	notes := append([]string(nil), live.Notes...)
 	if live.ClientStatus != "" {
 		notes = append(notes, "client command: "+live.ClientStatus)
