@@ -17,6 +17,8 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Debian packages: cgo toolchain and libxml2 for the XSD validation, sipp (sip-tester)
 # as the external client of the end-to-end tests, xmllint and xmlsec1 as oracles.
 APT_PACKAGES := gcc pkg-config libxml2-dev libxml2-utils sip-tester xmlsec1
+# tshark dissects the run.pcapng every live run writes (the end-to-end tests open it).
+APT_PACKAGES += tshark
 
 BIN       := $(CURDIR)/bin
 SUITE     := bin/mcptt-suite

@@ -1,0 +1,19 @@
+# Certifying recorded traffic: included by the main Makefile.
+#
+#   make check CAPTURE=<path> [PROFILE=file] [CLIENT=<AoR or source address>] [STRICT=1] [LABELS=expr]
+#       Runs the suites over recorded requests instead of a live server and writes the
+#       same reports (junit.xml, verdicts.json, report.html, captures/). CAPTURE is a
+#       folder of raw requests (*.sip, as reports/captures/ holds), one raw request
+#       file, or a pcap/pcapng file. CLIENT picks one client of a capture that holds
+#       several. The exit status is the live run's: non-zero when a result is fail or
+#       error.
+
+CAPTURE ?=
+CLIENT  ?=
+
+.PHONY: check
+
+check: deps $(SUITE)
+	@if [ -z "$(CAPTURE)" ]; then \
+		echo "usage: make check CAPTURE=<folder, .sip file, .pcap or .pcapng> [PROFILE=file] [CLIENT=<AoR or address>]" >&2; exit 2; fi
+	$(SUITE) $(SUITE_ARGS) -capture="$(CAPTURE)" $(if $(CLIENT),-client="$(CLIENT)")
