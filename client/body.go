@@ -23,17 +23,20 @@ const (
 
 // requestBody returns the Content-Type and body of a request ("" and "" for none).
 func requestBody(cfg *Config, kind Kind) (string, string, error) {
+	protected := kind == Publish || kind == Register && cfg.Mode != ModePublish
 	switch {
+	case protected && cfg.protected():
+		return protectedBody(cfg, kind)
 	case kind == Register && cfg.Mode == ModeRegister && !cfg.breaks("7.2.1-06"):
-		return mediaType(cfg, TypeMCPTTInfo), registerInfo(cfg), nil
+		return mediaType(cfg, TypeMCPTTInfo), registerInfo(cfg, nil), nil
 	case kind == Register && cfg.Mode == ModeMigration:
-		return mediaType(cfg, TypeMCPTTInfo), migrationInfo(cfg), nil
+		return mediaType(cfg, TypeMCPTTInfo), migrationInfo(cfg, nil), nil
 	case kind == Publish && cfg.breaks("7.2.2-02"):
 		return mediaType(cfg, TypePoCSettings), pocSettings(cfg), nil
 	case kind == Publish:
 		return multipartBody(cfg, []bodyPart{
-			{mediaType(cfg, TypeMCPTTInfo), registerInfo(cfg)},
-			{mediaType(cfg, TypePoCSettings), pocSettings(cfg)},
+			{ctype: mediaType(cfg, TypeMCPTTInfo), content: registerInfo(cfg, nil)},
+			{ctype: mediaType(cfg, TypePoCSettings), content: pocSettings(cfg)},
 		})
 	case kind == Invite:
 		return mediaType(cfg, TypeMCPTTInfo), inviteInfo(cfg), nil
@@ -48,7 +51,8 @@ func mediaType(cfg *Config, t string) string {
 	return t
 }
 
-type bodyPart struct{ ctype, content string }
+// bodyPart is one part of a multipart body; contentID (without <>) is written when set.
+type bodyPart struct{ ctype, content, contentID string }
 
 func multipartBody(cfg *Config, parts []bodyPart) (string, string, error) {
 	subtype := "multipart/mixed"
@@ -69,7 +73,11 @@ func multipartBody(cfg *Config, parts []bodyPart) (string, string, error) {
 		if strings.Contains(p.content, "--"+bnd) {
 			return "", "", fmt.Errorf("a body part contains the multipart boundary %q; choose other token or client ID values", bnd)
 		}
-		b.WriteString("--" + bnd + "\r\nContent-Type: " + p.ctype + "\r\n\r\n" + p.content + "\r\n")
+		b.WriteString("--" + bnd + "\r\nContent-Type: " + p.ctype + "\r\n")
+		if p.contentID != "" {
+			b.WriteString("Content-ID: <" + p.contentID + ">\r\n")
+		}
+		b.WriteString("\r\n" + p.content + "\r\n")
 	}
 	b.WriteString("--" + bnd + "--\r\n" + tail)
 	return mediaType(cfg, subtype) + params, b.String(), nil
@@ -79,7 +87,8 @@ func multipartBody(cfg *Config, parts []bodyPart) (string, string, error) {
 // with the ns-prefix variant, bound to a prefix.
 type xmlDoc struct {
 	cfg    *Config
-	prefix string // "" for the default namespace
+	prot   *protection // nil unless the body is protected
+	prefix string      // "" for the default namespace
 	b      strings.Builder
 }
 
@@ -143,8 +152,15 @@ func (d *xmlDoc) leaf(local, value string) {
 	d.end(local)
 }
 
-// content writes an element of the Annex F.1 contentType with a plain value.
+// content writes an element of the Annex F.1 contentType with a plain value, or under
+// confidentiality protection with the value encrypted.
 func (d *xmlDoc) content(local, child, value string, secret bool) {
+	if d.prot.encrypts(local) {
+		d.open(local, ` type="Encrypted"`)
+		d.raw(d.prot.encrypt(local, child, value))
+		d.end(local)
+		return
+	}
 	d.open(local, ` type="Normal"`)
 	d.open(child, "")
 	if secret {
@@ -164,10 +180,12 @@ func (d *xmlDoc) extension() {
 
 func (d *xmlDoc) String() string { return d.b.String() }
 
-// infoDoc writes an mcptt-info body: params writes the children of <mcptt-Params> before
-// <anyExt>, ext the children of <anyExt> before the extensions variant's element.
-func infoDoc(cfg *Config, params, ext func(*xmlDoc)) string {
+// infoDoc writes an mcptt-info body, protected by p unless it is nil: params writes the
+// children of <mcptt-Params> before <anyExt>, ext the children of <anyExt> before the
+// extensions variant's element.
+func infoDoc(cfg *Config, p *protection, params, ext func(*xmlDoc)) string {
 	d := newXMLDoc(cfg, "mi")
+	d.prot = p
 	d.root("mcpttinfo", NSMCPTTInfo, "")
 	d.open("mcptt-Params", "")
 	d.comment("service authorisation")
@@ -186,7 +204,7 @@ func infoDoc(cfg *Config, params, ext func(*xmlDoc)) string {
 }
 
 // registerInfo is the mcptt-info body of 7.2.1 and 7.2.2: access token and client ID.
-func registerInfo(cfg *Config) string {
+func registerInfo(cfg *Config, p *protection) string {
 	token, clientID := cfg.Token, cfg.ClientID
 	if cfg.breaks("7.2.1-08") {
 		token += "-x"
@@ -195,7 +213,7 @@ func registerInfo(cfg *Config) string {
 		clientID += "-x"
 	}
 	swap := cfg.breaks("7.2.1-07") || cfg.breaks("7.2.2-09")
-	return infoDoc(cfg, func(d *xmlDoc) {
+	return infoDoc(cfg, p, func(d *xmlDoc) {
 		if swap {
 			d.content("mcptt-client-id", "mcpttString", clientID, false)
 		}
@@ -207,7 +225,7 @@ func registerInfo(cfg *Config) string {
 }
 
 // migrationInfo is the mcptt-info body of 7A.2.1.
-func migrationInfo(cfg *Config) string {
+func migrationInfo(cfg *Config, p *protection) string {
 	token, primary, index := cfg.PartnerToken, cfg.PrimaryMCPTTID, cfg.ProfileIndex
 	if cfg.breaks("7A.2.1-05") {
 		token += "-x"
@@ -222,12 +240,16 @@ func migrationInfo(cfg *Config) string {
 	if cfg.breaks("7A.2.1-07") {
 		index++
 	}
-	return infoDoc(cfg, func(d *xmlDoc) {
+	return infoDoc(cfg, p, func(d *xmlDoc) {
 		d.content("mcptt-access-token", "mcpttString", token, true)
 		d.content("mcptt-request-uri", "mcpttURI", primary, false)
 	}, func(d *xmlDoc) {
 		d.open("selected-user-profile-index", "")
-		d.leaf("user-profile-index", strconv.Itoa(index))
+		if d.prot.encrypts("selected-user-profile-index") {
+			d.raw(d.prot.encrypt("selected-user-profile-index", "user-profile-index", strconv.Itoa(index)))
+		} else {
+			d.leaf("user-profile-index", strconv.Itoa(index))
+		}
 		d.end("selected-user-profile-index")
 	})
 }
@@ -240,7 +262,7 @@ func PeerURI(cfg *Config) string {
 
 // inviteInfo is the mcptt-info body of the private call of --break 7.2.2-16.
 func inviteInfo(cfg *Config) string {
-	return infoDoc(cfg, func(d *xmlDoc) {
+	return infoDoc(cfg, nil, func(d *xmlDoc) {
 		d.leaf("session-type", "private")
 		d.content("mcptt-request-uri", "mcpttURI", PeerURI(cfg), false)
 		d.content("mcptt-client-id", "mcpttString", cfg.ClientID, false)

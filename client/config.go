@@ -1,8 +1,10 @@
 // Package client is the reference MCPTT client the suite ships with: it sends the SIP
-// REGISTER and PUBLISH requests of TS 24.379 clauses 7.2.1, 7.2.2 and 7A.2.1 with the
-// plaintext profile (no confidentiality or integrity protection) over UDP or TCP, answers
-// HTTP digest challenges, and can on request break exactly one requirement (see Breaks)
-// or use a legal variation of the wire format (see Variants).
+// REGISTER and PUBLISH requests of TS 24.379 clauses 7.2.1, 7.2.2 and 7A.2.1 over UDP or
+// TCP, in plaintext or with confidentiality and/or integrity protection (a fresh CSK
+// uploaded in a MIKEY-SAKKE I_MESSAGE, XML elements encrypted and bodies signed with keys
+// derived from it), answers HTTP digest challenges, and can on request break exactly one
+// requirement (see Breaks and Mutants) or use a legal variation of the wire format (see
+// Variants).
 //
 // Build returns the bytes of one request and touches no socket; Run does the exchange.
 package client
@@ -13,6 +15,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/mcptt-conformance/mcptt-conformance/kms"
 )
 
 // Mode names the flow the client runs.
@@ -57,11 +61,28 @@ type Config struct {
 	Password       string        // digest password
 	Logoff         bool          // after registering, log off from MCPTT while staying registered
 	Break          string        // ID of the one requirement to break; empty for a conformant run
+	Mutant         string        // name of the one protected-mode defect to make (see Mutants)
 	Variants       []string      // legal variations of the wire format
 	Timeout        time.Duration // for the whole run
 	Trace          io.Writer     // if not nil, every message sent and received is written here (-v)
 	Log            io.Writer     // if not nil, one line per step of the flow is written here
+
+	// Protected modes. With either protection on, the mode's REGISTER (register,
+	// migration) or its PUBLISH carries a fresh CSK in an I_MESSAGE to MDSI.
+	Confidentiality bool             // encrypt the mode's elements (token, client ID; request URI, profile index)
+	Integrity       bool             // sign the XML bodies
+	MDSI            string           // the server's MDSI: IDRr of the I_MESSAGE
+	SecondMDSI      string           // if set, a second I_MESSAGE with the same CSK to this MDSI
+	Keys            *kms.ClientKeys  // the client's provisioning (--keys): SSK, PVT, KPAK, Z
+	OtherKeys       *kms.ClientKeys  // another identity's keys of the same KMS (--other-keys), for the other-identity mutant
+	Now             func() time.Time // the clock of the T payload; nil means time.Now
 }
+
+// protected reports whether a protection is on.
+func (c *Config) protected() bool { return c.Confidentiality || c.Integrity }
+
+// mutates reports whether the run makes the mutant name.
+func (c *Config) mutates(name string) bool { return c.Mutant == name }
 
 // aor is the parsed MCPTT ID.
 type aor struct {
@@ -170,6 +191,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("--break MIME-03 needs --transport udp: over TCP the bytes after Content-Length would be read as the next message")
 		}
 	}
+	if err := c.validateProtection(); err != nil {
+		return err
+	}
 	for _, v := range c.Variants {
 		d, ok := lookup(Variants, v)
 		if !ok {
@@ -178,6 +202,50 @@ func (c *Config) Validate() error {
 		if !d.appliesTo(c.Mode) {
 			return fmt.Errorf("--variant %s does not apply to %s mode: it applies to %s", v, c.Mode, d.modeList())
 		}
+	}
+	return nil
+}
+
+// validateProtection checks the protected-mode settings and the mutant.
+func (c *Config) validateProtection() error {
+	if c.protected() {
+		if _, err := parseAOR(c.MDSI); err != nil {
+			return fmt.Errorf("--mdsi (required with --confidentiality or --integrity): %v", err)
+		}
+		if c.Keys == nil {
+			return fmt.Errorf("--keys is required with --confidentiality or --integrity")
+		}
+		if c.Keys.UserURI != c.MCPTTID {
+			return fmt.Errorf("--keys holds the keys of %s, not of --mcptt-id %s", c.Keys.UserURI, c.MCPTTID)
+		}
+	}
+	if c.SecondMDSI != "" {
+		if !c.protected() {
+			return fmt.Errorf("--second-mdsi needs --confidentiality or --integrity")
+		}
+		if _, err := parseAOR(c.SecondMDSI); err != nil {
+			return fmt.Errorf("--second-mdsi: %v", err)
+		}
+		if c.SecondMDSI == c.MDSI {
+			return fmt.Errorf("--second-mdsi must differ from --mdsi (the same-mdsi-twice mutant sends two bodies to one MDSI)")
+		}
+	}
+	if c.Mutant == "" {
+		return nil
+	}
+	m, ok := lookupMutant(c.Mutant)
+	if !ok {
+		return fmt.Errorf("--mutant %q: unknown mutant (--mutant list prints them)", c.Mutant)
+	}
+	if c.Break != "" {
+		return fmt.Errorf("--mutant and --break go one at a time: each makes exactly one requirement fail")
+	}
+	if !m.allows(c.Confidentiality, c.Integrity) {
+		return fmt.Errorf("--mutant %s needs %s protection", c.Mutant, map[string]string{
+			needsProtection: "--confidentiality or --integrity", needsConfidentiality: "--confidentiality", needsIntegrity: "--integrity"}[m.Needs])
+	}
+	if c.Mutant == "other-identity" && (c.OtherKeys == nil || c.OtherKeys.UserURI == c.MCPTTID) {
+		return fmt.Errorf("--mutant other-identity needs --other-keys: the keys of another identity than --mcptt-id, from the same KMS")
 	}
 	return nil
 }

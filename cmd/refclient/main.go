@@ -1,13 +1,15 @@
-// Command refclient is the suite's reference MCPTT client (plaintext profiles). It sends
-// the REGISTER and PUBLISH requests of TS 24.379 clauses 7.2.1, 7.2.2 and 7A.2.1 to the
-// suite, answering digest challenges, and can break exactly one requirement on request
-// (--break) or vary the wire format in legal ways (--variant).
+// Command refclient is the suite's reference MCPTT client. It sends the REGISTER and
+// PUBLISH requests of TS 24.379 clauses 7.2.1, 7.2.2 and 7A.2.1 to the suite, in plaintext
+// or with confidentiality and/or integrity protection, answering digest challenges, and
+// can break exactly one requirement on request (--break, --mutant) or vary the wire format
+// in legal ways (--variant).
 //
 // Usage:
 //
 //	refclient --server HOST:PORT --mode register|publish|migration --mcptt-id URI [flags]
 //	refclient --break list
 //	refclient --variant list
+//	refclient --mutant list
 package main
 
 import (
@@ -21,6 +23,7 @@ import (
 	"time"
 
 	"github.com/mcptt-conformance/mcptt-conformance/client"
+	"github.com/mcptt-conformance/mcptt-conformance/kms"
 )
 
 func main() {
@@ -40,12 +43,13 @@ func parse(args []string, stdout, stderr io.Writer) (client.Config, error) {
 	fs := flag.NewFlagSet("refclient", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `refclient: the suite's reference MCPTT client (plaintext profiles, TS 24.379 7.2.1, 7.2.2, 7A.2.1)
+		fmt.Fprint(fs.Output(), `refclient: the suite's reference MCPTT client (TS 24.379 7.2.1, 7.2.2, 7A.2.1)
 
 Usage:
   refclient --server HOST:PORT --mode register|publish|migration --mcptt-id URI [flags]
   refclient --break list      print the requirement IDs --break accepts
   refclient --variant list    print the variants --variant accepts
+  refclient --mutant list     print the protected-mode defects --mutant accepts
 
 Flows:
   register   REGISTER with the MCPTT feature tags and an mcptt-info body (token, client ID) -> 200;
@@ -55,6 +59,14 @@ Flows:
              client reports the failure, de-registers (Expires: 0) and exits 0
   migration  REGISTER with the feature tags and an mcptt-info body (partner token, primary
              MCPTT ID, selected user-profile-index) -> 200
+
+Protection: with --confidentiality and/or --integrity (which need --mdsi and --keys), the
+mode's REGISTER (register, migration) or its PUBLISH is multipart/mixed with a fresh CSK in
+a MIKEY-SAKKE I_MESSAGE (application/mikey, raw binary) to the MDSI, the mcptt-info body
+with its elements encrypted (AES-128-GCM, key derived from the CSK) under confidentiality,
+and under integrity an application/vnd.3gpp.mcptt-signed+xml body signing the XML bodies.
+With --second-mdsi a second I_MESSAGE carries the same CSK to another MDSI of the same KMS
+(encapsulating to it needs only the KMS's public key Z, already in --keys).
 
 It exits 0 when the flow ended as it should, 1 on timeout or an unexpected response, and
 2 on a usage error.
@@ -85,6 +97,13 @@ Flags:
 		cfg.Variants = append(cfg.Variants, v)
 		return nil
 	})
+	fs.BoolVar(&cfg.Confidentiality, "confidentiality", false, "encrypt the access token, client ID, request URI and profile index with the CSK (needs --mdsi, --keys)")
+	fs.BoolVar(&cfg.Integrity, "integrity", false, "sign the XML bodies with the CSK (needs --mdsi, --keys)")
+	fs.StringVar(&cfg.MDSI, "mdsi", "", "the server's MDSI `URI`, to which the I_MESSAGE carries the CSK")
+	fs.StringVar(&cfg.SecondMDSI, "second-mdsi", "", "also send the CSK to this MDSI `URI` in a second application/mikey body")
+	keys := fs.String("keys", "", "the client's provisioning `FILE` from the test KMS (SSK, PVT, KPAK, Z, KMS URI, key period)")
+	otherKeys := fs.String("other-keys", "", "another identity's provisioning `FILE` from the same KMS, for --mutant other-identity")
+	fs.StringVar(&cfg.Mutant, "mutant", "", "make the protected-mode defect `NAME`; \"list\" prints the names with the requirement each fails")
 	fs.DurationVar(&cfg.Timeout, "timeout", 5*time.Second, "overall time limit of the run `DURATION`")
 	verbose := fs.Bool("v", false, "print every message sent and received to stderr")
 
@@ -103,6 +122,23 @@ Flags:
 			client.WriteList(stdout, client.Variants)
 			return cfg, errList
 		}
+	}
+	if cfg.Mutant == "list" {
+		client.WriteMutants(stdout)
+		return cfg, errList
+	}
+	for _, f := range []struct {
+		flag, path string
+		dst        **kms.ClientKeys
+	}{{"--keys", *keys, &cfg.Keys}, {"--other-keys", *otherKeys, &cfg.OtherKeys}} {
+		if f.path == "" {
+			continue
+		}
+		k, err := kms.ReadClientKeys(f.path)
+		if err != nil {
+			return cfg, fmt.Errorf("%s: %v", f.flag, err)
+		}
+		*f.dst = k
 	}
 	cfg.Mode = client.Mode(*mode)
 	if *multiplex != "true" && *multiplex != "false" {
