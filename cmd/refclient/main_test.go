@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/mcptt-conformance/mcptt-conformance/client"
+	"github.com/mcptt-conformance/mcptt-conformance/crypto/mcx"
+	"github.com/mcptt-conformance/mcptt-conformance/kms"
 )
 
 func TestHelpExplainsEveryFlag(t *testing.T) {
@@ -20,7 +22,8 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 	}
 	for _, f := range []string{"server", "transport", "local", "mode", "mcptt-id", "client-id", "token", "partner-token",
 		"primary-mcptt-id", "profile-index", "answer-mode", "multiplex", "psi", "registrar", "user", "password",
-		"logoff", "break", "variant", "timeout", "v"} {
+		"logoff", "break", "variant", "timeout", "v", "confidentiality", "integrity", "mdsi", "second-mdsi", "keys",
+		"other-keys", "mutant"} {
 		if !regexp.MustCompile(`\n  -` + regexp.QuoteMeta(f) + `\s`).MatchString(stderr.String()) {
 			t.Errorf("--help does not explain -%s", f)
 		}
@@ -99,5 +102,65 @@ func TestTimeout(t *testing.T) {
 		"--client-id", "urn:uuid:1", "--token", "t", "--timeout", "200ms"}, &stdout, &stderr)
 	if code != 1 || !strings.Contains(stderr.String(), "timeout: no final response to the REGISTER") {
 		t.Errorf("exit %d, stderr %q; want 1 and a timeout message", code, &stderr)
+	}
+}
+
+func TestMutantList(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"--mutant", "list"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, want 0 (%s)", code, &stderr)
+	}
+	for _, m := range client.Mutants {
+		line := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(m.Name) + ` +` + regexp.QuoteMeta(m.Needs) + ` .*register ` +
+			regexp.QuoteMeta(m.Fails[client.ModeRegister]) + `, publish ` + regexp.QuoteMeta(m.Fails[client.ModePublish]) +
+			`, migration ` + regexp.QuoteMeta(m.Fails[client.ModeMigration]) + `\n +` + regexp.QuoteMeta(m.Doc) + `$`)
+		if !line.MatchString(stdout.String()) {
+			t.Errorf("--mutant list does not list %s with its requirements and description:\n%s", m.Name, &stdout)
+		}
+	}
+}
+
+// The protected flags, with the key files read into the configuration.
+func TestParseProtected(t *testing.T) {
+	k, err := kms.New("kms.example.com", mcx.KeyPeriod{Length: 2592000}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, user := range []string{"alice", "mallory"} {
+		ck, err := k.ClientKeys("sip:"+user+"@mcptt.example.com", "", 1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ck.Write(dir + "/" + user + ".json"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := []string{"--server", "127.0.0.1:5060", "--mcptt-id", "sip:alice@mcptt.example.com", "--client-id", "urn:uuid:1", "--token", "t"}
+	var stdout, stderr bytes.Buffer
+	got, err := parse(append(base, "--confidentiality", "--integrity", "--mdsi", "sip:mdsi@mcptt.example.com",
+		"--second-mdsi", "sip:mdsi@partner.example.com", "--keys", dir+"/alice.json", "--other-keys", dir+"/mallory.json",
+		"--mutant", "other-identity"), &stdout, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Confidentiality || !got.Integrity || got.MDSI != "sip:mdsi@mcptt.example.com" || got.SecondMDSI != "sip:mdsi@partner.example.com" ||
+		got.Keys == nil || got.Keys.UserURI != "sip:alice@mcptt.example.com" || got.OtherKeys == nil ||
+		got.OtherKeys.UserURI != "sip:mallory@mcptt.example.com" || got.Mutant != "other-identity" {
+		t.Errorf("got %+v", got)
+	}
+	for _, c := range []struct {
+		args    []string
+		wantErr string
+	}{
+		{append(base, "--integrity", "--mdsi", "sip:mdsi@mcptt.example.com"), "--keys is required"},
+		{append(base, "--integrity", "--mdsi", "sip:mdsi@mcptt.example.com", "--keys", dir+"/none.json"), "--keys: "},
+		{append(base, "--mutant", "no-mikey"), "--mutant no-mikey needs --confidentiality or --integrity"},
+	} {
+		stdout.Reset()
+		stderr.Reset()
+		if code := run(context.Background(), c.args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), c.wantErr) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, &stderr, c.wantErr)
+		}
 	}
 }
