@@ -180,6 +180,9 @@ func (a *assembler) response(raw []byte) {
 func (a *assembler) recording(n *notes) *Recording {
 	rec := &Recording{Messages: a.msgs, Damaged: a.damaged, Responses: a.responses}
 	for _, m := range a.msgs {
+		if m.RetransmissionOf != 0 && m.Status == 0 {
+			m.Status = a.msgs[m.RetransmissionOf-1].Status // answered again with the same response
+		}
 		if rec.Started.IsZero() || m.Time.Before(rec.Started) {
 			rec.Started = m.Time
 		}

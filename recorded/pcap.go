@@ -58,6 +58,10 @@ func decodeFrames(name string, data []byte, n *notes) (pkts []packet, frames int
 	var fr frameReader
 	var fixedLink layers.LinkType
 	mixed := false
+	if !isPcap(data) {
+		n.add("%s: expected a pcap or pcapng file, saw no such magic number", name)
+		return nil, 0
+	}
 	if binary.LittleEndian.Uint32(data) == 0x0a0d0d0a {
 		valid, damage := pcapngPrefix(data)
 		if damage != "" {
@@ -191,8 +195,18 @@ type decoder struct {
 }
 
 // decode returns the frame's UDP or TCP payload (transport "" for other traffic), or
-// why the frame cannot be read.
+// why the frame cannot be read. A layer decoder that panics on hostile bytes makes the
+// frame unreadable, not the run.
 func (d *decoder) decode(link layers.LinkType, raw []byte) (p packet, why string) {
+	defer func() {
+		if e := recover(); e != nil {
+			p, why = packet{}, fmt.Sprintf("headers that cannot be read (%v)", e)
+		}
+	}()
+	return d.layers(link, raw)
+}
+
+func (d *decoder) layers(link layers.LinkType, raw []byte) (p packet, why string) {
 	df := gopacket.NilDecodeFeedback
 	var next gopacket.LayerType
 	var rest []byte
@@ -240,7 +254,8 @@ func (d *decoder) decode(link layers.LinkType, raw []byte) (p packet, why string
 		}
 		src, _ = netip.AddrFromSlice(d.ip4.SrcIP.To4())
 		dst, _ = netip.AddrFromSlice(d.ip4.DstIP.To4())
-		next, rest = d.ip4.NextLayerType(), d.ip4.Payload
+		// (gopacket gives a fragment no next layer; the first one starts with its UDP header.)
+		next, rest = d.ip4.Protocol.LayerType(), d.ip4.Payload
 	case layers.LayerTypeIPv6:
 		if err := d.ip6.DecodeFromBytes(rest, df); err != nil {
 			return p, "IPv6 header: " + err.Error()
