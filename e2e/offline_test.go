@@ -222,3 +222,26 @@ func TestCaptureSingleFile(t *testing.T) {
 		t.Errorf("expected the request's bytes in captures/: %v", err)
 	}
 }
+
+// A capture cut short is judged up to the cut, with a note naming the damage, and the
+// same exit status rules.
+func TestCaptureDamaged(t *testing.T) {
+	const profile = "fixtures/profiles/plain-register.yaml"
+	live := runSuite(t, profile, "-client-args=--transport tcp")
+	b, err := os.ReadFile(filepath.Join(live.dir, "run.pcapng"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "cut.pcapng")
+	if err := os.WriteFile(cut, b[:len(b)*2/3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := runSuite(t, profile, "-capture="+cut)
+	if o.verdicts()["7.2.1-01"] != verdict.Pass {
+		t.Errorf("expected the REGISTERs before the cut judged, saw 7.2.1-01 %s\n%s", o.verdicts()["7.2.1-01"], o.describe())
+	}
+	html, err := os.ReadFile(filepath.Join(o.dir, "report.html"))
+	if err != nil || !strings.Contains(string(html), "truncated capture") {
+		t.Errorf("expected report.html to note the truncated capture (%v)", err)
+	}
+}
