@@ -278,7 +278,7 @@ func encrypted(element, what string, want func(*Run) string) func(*judgement, *R
 		case d.Value != want(r):
 			j.fail(q, line, "expected <%s> to decrypt to the %s %q, saw %q", element, what, want(r), d.Value)
 		default:
-			readingsVerdict(j, r, q, line, fmt.Sprintf("<%s> is encrypted with the key from the CSK and decrypts to the %s", element, what), d.Readings)
+			readingsVerdict(j, r, q, line, fmt.Sprintf("<%s> is encrypted under the CSK and decrypts to the %s", element, what), d.Readings)
 		}
 	}
 }
@@ -350,7 +350,7 @@ func signed(mediaTypes ...string) func(*judgement, *Run, *Request) {
 			}
 			readings = append(readings, res.Readings...)
 		}
-		readingsVerdict(j, r, q, partLine(q, sig, 1), fmt.Sprintf("HMAC-SHA-256 signatures under the key from the CSK verify over the %s bod%s", strings.Join(mediaTypes, " and "), plural(len(mediaTypes), "y", "ies")), readings)
+		readingsVerdict(j, r, q, partLine(q, sig, 1), fmt.Sprintf("HMAC-SHA-256 signatures under the CSK verify over the %s bod%s", strings.Join(mediaTypes, " and "), plural(len(mediaTypes), "y", "ies")), readings)
 	}
 }
 
