@@ -71,7 +71,7 @@ conformance: deps bin/refclient $(SUITE)
 conformance-all: deps bin/refclient $(SUITE)
 	@status=0; for p in $$(grep -l '^  start: exec' fixtures/profiles/*.yaml); do \
 	  name=$$(basename $$p .yaml); echo "== $$p"; \
-	  $(SUITE) -profile=$$p -reports=$(REPORTS)/$$name || status=1; \
+	  $(SUITE) -profile=$$p -reports=$(REPORTS)/profiles/$$name || status=1; \
 	done; exit $$status
 
 # A live run for a client you start yourself (client.start: manual in the profile).
