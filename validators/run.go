@@ -33,7 +33,7 @@ type Request struct {
 
 	mu    sync.Mutex
 	views map[int]*partView // by the part's offset: each XML body parsed once
-	prot  *protectionOnce       // the application/mikey bodies opened once
+	prot  *protectionOnce   // the application/mikey bodies opened once
 }
 
 // partView memoises what the checks read of one XML body part, so that a request is
