@@ -87,7 +87,7 @@ vet:
 FUZZ_TARGETS := $(shell grep -l '^func Fuzz' $$(find . -name '*_test.go' -not -path './bin/*') 2>/dev/null)
 fuzz:
 	@for f in $(FUZZ_TARGETS); do \
-	  dir=./$$(dirname $$f); \
+	  dir=$$(dirname $$f); \
 	  for t in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$f | cut -d' ' -f2); do \
 	    echo "fuzz $$dir $$t ($(FUZZTIME))"; \
 	    $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$dir >/dev/null || { echo "fuzz $$dir $$t FAILED"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$dir; exit 1; }; \
@@ -95,10 +95,12 @@ fuzz:
 	done
 
 # The project's tests: vet and gofmt, every package with the race detector (the
-# end-to-end package drives the built suite with the reference client and with sipp),
-# then every fuzz target briefly.
+# end-to-end package drives the built suite with the reference client and with sipp;
+# the suites package itself runs once against the default profile, its reports in a
+# temporary folder), then every fuzz target briefly.
 test: deps bin/refclient vet
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/suites$$')
+	@tmp=$$(mktemp -d) && $(GO) test -race -count=1 ./suites -args -reports=$$tmp && rm -rf $$tmp
 	$(MAKE) --no-print-directory fuzz
 
 clean:
