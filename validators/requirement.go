@@ -139,14 +139,13 @@ func (r *Run) condition(authz string, migration *bool, pr protection) string {
 	key := conditionKey{authz, migration != nil, migration != nil && *migration, pr}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if why, ok := r.conditions[key]; ok {
-		return why
-	}
-	if r.conditions == nil {
-		r.conditions = map[conditionKey]string{}
+	for _, c := range r.conditions {
+		if c.key == key {
+			return c.why
+		}
 	}
 	why := r.explain(authz, migration, pr)
-	r.conditions[key] = why
+	r.conditions = append(r.conditions, condition{key, why})
 	return why
 }
 
@@ -156,17 +155,23 @@ type conditionKey struct {
 	pr                     protection
 }
 
+// condition is one explained condition, kept for the run: a run asks for about twenty.
+type condition struct {
+	key conditionKey
+	why string
+}
+
 func (r *Run) explain(authz string, migration *bool, pr protection) string {
 	p := r.Profile
 	var why []string
 	if authz != "" && p.Authz != authz {
-		why = append(why, fmt.Sprintf("the profile declares service authorisation by %s, not %s", strings.ToUpper(p.Authz), strings.ToUpper(authz)))
+		why = append(why, "the profile declares service authorisation by "+strings.ToUpper(p.Authz)+", not "+strings.ToUpper(authz))
 	}
 	if migration != nil && *migration != p.Migration {
 		why = append(why, "migration is "+onOff(p.Migration))
 	}
 	if !pr.holds(p.Confidentiality, p.Integrity) {
-		why = append(why, fmt.Sprintf("confidentiality protection is %s and integrity protection is %s", onOff(p.Confidentiality), onOff(p.Integrity)))
+		why = append(why, "confidentiality protection is "+onOff(p.Confidentiality)+" and integrity protection is "+onOff(p.Integrity))
 	}
 	if len(why) == 0 {
 		return ""

@@ -39,10 +39,10 @@ type Request struct {
 // partView memoises what the checks read of one XML body part, so that a request is
 // parsed once however many requirements look at it.
 type partView struct {
-	docOnce, wfOnce, xsdOnce sync.Once
-	doc                      *xmldoc.Element
-	docErr                   error
-	wellFormed, schema       []xmldoc.Problem
+	docOnce, checkOnce sync.Once
+	doc                *xmldoc.Element
+	docErr             error
+	wellFormed, schema []xmldoc.Problem
 }
 
 func (q *Request) view(part multipart.Part) *partView {
@@ -66,18 +66,22 @@ func (q *Request) document(part multipart.Part) (*xmldoc.Element, error) {
 	return v.doc, v.docErr
 }
 
-// wellFormedness is xmldoc.CheckWellFormed of the part, once.
-func (q *Request) wellFormedness(k xmldoc.Kind, part multipart.Part) []xmldoc.Problem {
+// checked runs xmldoc.Check on the part, once: a part has one media type, so k is the
+// same on every call.
+func (q *Request) checked(k xmldoc.Kind, part multipart.Part) *partView {
 	v := q.view(part)
-	v.wfOnce.Do(func() { v.wellFormed = xmldoc.CheckWellFormed(k, part.Body) })
-	return v.wellFormed
+	v.checkOnce.Do(func() { v.wellFormed, v.schema = xmldoc.Check(k, part.Body) })
+	return v
 }
 
-// schemaProblems is xmldoc.Validate of the part, once.
+// wellFormedness is xmldoc.CheckWellFormed of the part.
+func (q *Request) wellFormedness(k xmldoc.Kind, part multipart.Part) []xmldoc.Problem {
+	return q.checked(k, part).wellFormed
+}
+
+// schemaProblems is xmldoc.Validate of the part.
 func (q *Request) schemaProblems(k xmldoc.Kind, part multipart.Part) []xmldoc.Problem {
-	v := q.view(part)
-	v.xsdOnce.Do(func() { v.schema = xmldoc.Validate(k, part.Body) })
-	return v.schema
+	return q.checked(k, part).schema
 }
 
 // RegisterKind classifies a REGISTER.
@@ -106,7 +110,7 @@ type Run struct {
 	Keys *kms.KeyFile
 
 	mu         sync.Mutex
-	conditions map[conditionKey]string
+	conditions []condition
 }
 
 // NewRun parses every captured message once and classifies it.

@@ -19,17 +19,36 @@ import (
 // there), and a root element in another namespace. A body that passes
 // returns nil.
 func CheckWellFormed(k Kind, body []byte) []Problem {
+	wellFormed, _ := check(k, body, false)
+	return wellFormed
+}
+
+// Validate validates body against the embedded schema of k and returns every
+// error, each with its line. A body that cannot be parsed returns the reasons
+// instead; a valid body returns nil. Validate is safe for concurrent use; the
+// schemas are compiled on first use (see LoadSchemas).
+func Validate(k Kind, body []byte) []Problem {
+	_, schema := check(k, body, true)
+	return schema
+}
+
+// Check returns what CheckWellFormed and Validate return, from one parse.
+func Check(k Kind, body []byte) (wellFormed, schema []Problem) {
+	return check(k, body, true)
+}
+
+func check(k Kind, body []byte, validate bool) (wellFormed, schema []Problem) {
 	info, ok := kinds[k]
 	if !ok {
-		return unknownKind(k)
+		return unknownKind(k), unknownKind(k)
 	}
 	fatal, problems := screen(body)
 	if fatal != nil {
-		return append(problems, fatal...)
+		return append(problems, fatal...), fatal
 	}
 	doc, errs := readDocument(body)
 	if errs != nil {
-		return append(problems, errs...)
+		return append(problems, errs...), errs
 	}
 	defer doc.free()
 	space, local, line := doc.root()
@@ -44,31 +63,14 @@ func CheckWellFormed(k Kind, body []byte) []Problem {
 			Line:     line,
 		})
 	}
-	return problems
-}
-
-// Validate validates body against the embedded schema of k and returns every
-// error, each with its line. A body that cannot be parsed returns the reasons
-// instead; a valid body returns nil. Validate is safe for concurrent use; the
-// schemas are compiled on first use (see LoadSchemas).
-func Validate(k Kind, body []byte) []Problem {
-	info, ok := kinds[k]
-	if !ok {
-		return unknownKind(k)
+	if !validate {
+		return problems, nil
 	}
 	compiled, err := loadSchemas()
 	if err != nil {
-		return []Problem{{Expected: "the embedded schema " + info.schema + " to compile", Actual: err.Error()}}
+		return problems, []Problem{{Expected: "the embedded schema " + info.schema + " to compile", Actual: err.Error()}}
 	}
-	if fatal, _ := screen(body); fatal != nil {
-		return fatal
-	}
-	doc, errs := readDocument(body)
-	if errs != nil {
-		return errs
-	}
-	defer doc.free()
-	return doc.validate(compiled[k].Pointer(), "content valid against "+info.schema)
+	return problems, doc.validate(compiled[k].Pointer(), "content valid against "+info.schema)
 }
 
 // LoadSchemas compiles the embedded schemas, once per process; Validate calls
