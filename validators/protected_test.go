@@ -51,11 +51,7 @@ func judgeExample(t *testing.T, authz, file string, strict bool) map[string][]ve
 	m := &capture.Message{Seq: 1, Name: file, Transport: "udp", Raw: raw, Status: 200, Method: capture.MethodOf(raw)}
 	run := validators.NewRun(p, []*capture.Message{m}, strict)
 	run.Keys = keys
-	out := map[string][]verdict.Result{}
-	for _, req := range validators.Catalogue() {
-		out[req.ID] = req.Judge(run)
-	}
-	return out
+	return judgeAll(run)
 }
 
 // The independent generator's conformant protected REGISTER and PUBLISH pass every
@@ -104,13 +100,5 @@ func BenchmarkProtectedRegister(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	msgs := []*capture.Message{{Seq: 1, Name: "r.sip", Transport: "udp", Raw: raw, Status: 200, Method: "REGISTER"}}
-	cat := validators.Catalogue()
-	for b.Loop() {
-		run := validators.NewRun(p, msgs, false)
-		run.Keys = keys
-		for _, req := range cat {
-			req.Judge(run)
-		}
-	}
+	benchmarkRun(b, p, []*capture.Message{{Seq: 1, Name: "r.sip", Transport: "udp", Raw: raw, Status: 200, Method: "REGISTER"}}, keys)
 }

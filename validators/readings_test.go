@@ -31,12 +31,7 @@ func judgeRaw(t testing.TB, raw []byte, strict bool) map[string][]verdict.Result
 	p := load(t, profiles[client.ModeRegister])
 	p.Logoff = false
 	m := &capture.Message{Seq: 1, Name: "0001-REGISTER.sip", Transport: "udp", Raw: raw, Status: 200, Method: capture.MethodOf(raw)}
-	run := validators.NewRun(p, []*capture.Message{m}, strict)
-	out := map[string][]verdict.Result{}
-	for _, req := range validators.Catalogue() {
-		out[req.ID] = req.Judge(run)
-	}
-	return out
+	return judgeAll(validators.NewRun(p, []*capture.Message{m}, strict))
 }
 
 // withBody replaces the REGISTER's body and fixes Content-Length.
@@ -156,15 +151,7 @@ func BenchmarkRegister(b *testing.B) {
 	raw := register(b)
 	p := load(b, profiles[client.ModeRegister])
 	p.Logoff = false
-	msgs := []*capture.Message{{Seq: 1, Name: "r.sip", Transport: "udp", Raw: raw, Status: 200, Method: "REGISTER"}}
-	cat := validators.Catalogue()
-	b.ReportAllocs()
-	for b.Loop() {
-		run := validators.NewRun(p, msgs, false)
-		for _, req := range cat {
-			req.Judge(run)
-		}
-	}
+	benchmarkRun(b, p, []*capture.Message{{Seq: 1, Name: "r.sip", Transport: "udp", Raw: raw, Status: 200, Method: "REGISTER"}}, nil)
 }
 
 // BenchmarkPublish measures one plaintext PUBLISH (two-part body) through the whole
@@ -177,13 +164,5 @@ func BenchmarkPublish(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	msgs := []*capture.Message{{Seq: 1, Name: "p.sip", Transport: "udp", Raw: raw, Status: 200, Method: "PUBLISH"}}
-	cat := validators.Catalogue()
-	b.ReportAllocs()
-	for b.Loop() {
-		run := validators.NewRun(p, msgs, false)
-		for _, req := range cat {
-			req.Judge(run)
-		}
-	}
+	benchmarkRun(b, p, []*capture.Message{{Seq: 1, Name: "p.sip", Transport: "udp", Raw: raw, Status: 200, Method: "PUBLISH"}}, nil)
 }

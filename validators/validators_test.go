@@ -9,6 +9,7 @@ import (
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
 	"github.com/mcptt-conformance/mcptt-conformance/client"
+	"github.com/mcptt-conformance/mcptt-conformance/kms"
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/validators"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
@@ -82,12 +83,26 @@ func judge(t testing.TB, p *profile.Profile, cfg *client.Config, strict bool) ma
 		m.Name = fmt.Sprintf("%04d-%s.sip", i+1, m.Method)
 		msgs = append(msgs, m)
 	}
-	run := validators.NewRun(p, msgs, strict)
+	return judgeAll(validators.NewRun(p, msgs, strict))
+}
+
+// judgeAll judges every requirement of the catalogue over a run.
+func judgeAll(run *validators.Run) map[string][]verdict.Result {
 	out := map[string][]verdict.Result{}
 	for _, req := range validators.Catalogue() {
 		out[req.ID] = req.Judge(run)
 	}
 	return out
+}
+
+// benchmarkRun measures judging every requirement over fresh runs of msgs.
+func benchmarkRun(b *testing.B, p *profile.Profile, msgs []*capture.Message, keys *kms.KeyFile) {
+	b.ReportAllocs()
+	for b.Loop() {
+		run := validators.NewRun(p, msgs, false)
+		run.Keys = keys
+		judgeAll(run)
+	}
 }
 
 func worst(rs []verdict.Result) verdict.Verdict {
