@@ -58,13 +58,13 @@ func mcpttTag(j *judgement, r *Run, q *Request) {
 	case !found:
 		j.fail(q, q.Contacts[0].Line, "expected the +g.3gpp.mcptt media feature tag in Contact, saw %s%s%s", quoteContacts(q), uriParamNote(q, "g.3gpp.mcptt"), contactFaults(q))
 	case !t.Plus:
-		j.fail(q, c.Line, "expected +g.3gpp.mcptt (RFC 3840 requires the leading '+' on a feature tag outside the base set), saw %q", t.Raw)
+		j.fail(q, c.Line, "expected +g.3gpp.mcptt (RFC 3840 requires the leading '+' on a feature tag outside the base set), saw %s", t.Raw)
 	case t.Bool && !t.HasValue:
 		j.pass(q, "Contact carries %s", t.Raw)
 	case len(t.Values) == 1 && strings.EqualFold(t.Values[0], "TRUE"):
 		j.lenient(r, q, c.Line, fmt.Sprintf("Contact carries %s, the boolean written out as a value", t.Raw))
 	default:
-		j.fail(q, c.Line, "expected +g.3gpp.mcptt as a boolean flag (true), saw %q", t.Raw)
+		j.fail(q, c.Line, "expected +g.3gpp.mcptt as a boolean flag (true), saw %s", t.Raw)
 	}
 }
 
@@ -77,9 +77,9 @@ func icsiTag(j *judgement, r *Run, q *Request) {
 	case !found:
 		j.fail(q, q.Contacts[0].Line, "expected the +g.3gpp.icsi-ref media feature tag containing %q in Contact, saw %s%s%s", MCPTTICSI, quoteContacts(q), uriParamNote(q, "g.3gpp.icsi-ref"), contactFaults(q))
 	case !t.Plus:
-		j.fail(q, c.Line, "expected +g.3gpp.icsi-ref (RFC 3840 requires the leading '+'), saw %q", t.Raw)
+		j.fail(q, c.Line, "expected +g.3gpp.icsi-ref (RFC 3840 requires the leading '+'), saw %s", t.Raw)
 	case !containsFold(t.Values, MCPTTICSI):
-		j.fail(q, c.Line, "expected g.3gpp.icsi-ref to contain %q, saw %q (decoded: %s)%s", MCPTTICSI, t.Raw, strings.Join(t.Values, ", "), contactFaults(q))
+		j.fail(q, c.Line, "expected g.3gpp.icsi-ref to contain %q, saw %s (decoded: %s)%s", MCPTTICSI, t.Raw, strings.Join(t.Values, ", "), contactFaults(q))
 	case !t.Encoded:
 		j.lenient(r, q, c.Line, fmt.Sprintf("g.3gpp.icsi-ref holds the MCPTT ICSI but not percent-encoded (%s); RFC 3840 tag-value syntax has no ':'", t.Raw))
 	default:
