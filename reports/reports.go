@@ -270,14 +270,15 @@ func byClause(cases []Case) []group {
 
 // captureFiles returns the capture files a result's message names, as paths relative
 // to the reports folder. A run-wide result may name several requests, separated by
-// commas or spaces; a name that is not a plain file name is not linked.
+// commas or spaces; a name that is not a plain capture file name (*.sip) is not linked,
+// so that "run" for a run-wide verdict stays text.
 func captureFiles(dir, message string) []string {
 	if dir == "" {
 		return nil
 	}
 	var files []string
 	for _, name := range strings.FieldsFunc(message, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-		if name == "." || name == ".." || strings.ContainsAny(name, `/\`) {
+		if !strings.HasSuffix(name, ".sip") || strings.ContainsAny(name, `/\`) {
 			continue
 		}
 		files = append(files, path.Join(filepath.ToSlash(dir), name))
