@@ -87,7 +87,7 @@ func htmlCaseOf(p Run, c Case) htmlCase {
 	hc := htmlCase{Case: c}
 	for _, res := range c.Results {
 		row := htmlRow{Result: res, Evidence: evidenceText(res.Evidence)}
-		for _, f := range captureFiles(p.CaptureDir, res.Message) {
+		for _, f := range p.captureFiles(res.Message) {
 			row.Links = append(row.Links, htmlLink{Name: path.Base(f), Href: (&url.URL{Path: f}).String()})
 		}
 		hc.Rows = append(hc.Rows, row)

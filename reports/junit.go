@@ -213,7 +213,7 @@ func failureText(p Run, c Case) string {
 		if ev := evidenceText(res.Evidence); ev != "" {
 			fmt.Fprintf(&b, "  Evidence: %s\n", ev)
 		}
-		for _, f := range captureFiles(p.CaptureDir, res.Message) {
+		for _, f := range p.captureFiles(res.Message) {
 			fmt.Fprintf(&b, "  Capture:  %s\n", f)
 		}
 	}

@@ -48,6 +48,7 @@ type Run struct {
 	Started, Finished time.Time
 	Cases             []Case
 	CaptureDir        string   // where the raw messages are, relative to the reports folder ("captures")
+	Captures          []string // the file names in CaptureDir; when set, only these are linked
 	Secrets           []string // values to redact (access tokens …) in every report
 	ShowSecrets       bool     // the run asked not to redact
 	Strict            bool
@@ -270,18 +271,19 @@ func byClause(cases []Case) []group {
 
 // captureFiles returns the capture files a result's message names, as paths relative
 // to the reports folder. A run-wide result may name several requests, separated by
-// commas or spaces; a name that is not a plain capture file name (*.sip) is not linked,
-// so that "run" for a run-wide verdict stays text.
-func captureFiles(dir, message string) []string {
-	if dir == "" {
+// commas or spaces; a name that is not a plain file name, or (when the run lists its
+// captures) not one of them, is not linked: "run" for a run-wide verdict stays text.
+func (r Run) captureFiles(message string) []string {
+	if r.CaptureDir == "" {
 		return nil
 	}
 	var files []string
 	for _, name := range strings.FieldsFunc(message, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-		if !strings.HasSuffix(name, ".sip") || strings.ContainsAny(name, `/\`) {
+		if name == "." || name == ".." || strings.ContainsAny(name, `/\`) ||
+			r.Captures != nil && !slices.Contains(r.Captures, name) {
 			continue
 		}
-		files = append(files, path.Join(filepath.ToSlash(dir), name))
+		files = append(files, path.Join(filepath.ToSlash(r.CaptureDir), name))
 	}
 	return files
 }

@@ -135,17 +135,21 @@ func TestClauseOf(t *testing.T) {
 func TestCaptureFiles(t *testing.T) {
 	tests := []struct {
 		dir, message string
+		captures     []string
 		want         []string
 	}{
-		{"captures", "register-001.sip", []string{"captures/register-001.sip"}},
-		{"captures", "register-001.sip, publish-002.sip", []string{"captures/register-001.sip", "captures/publish-002.sip"}},
-		{"captures", "", nil},
-		{"captures", "../etc/passwd .. /abs a\\b", nil},
-		{"", "register-001.sip", nil},
+		{"captures", "register-001.sip", nil, []string{"captures/register-001.sip"}},
+		{"captures", "register-001.sip, publish-002.sip", nil, []string{"captures/register-001.sip", "captures/publish-002.sip"}},
+		{"captures", "", nil, nil},
+		{"captures", "../etc/passwd .. /abs a\\b", nil, nil},
+		{"", "register-001.sip", nil, nil},
+		{"captures", "run", []string{"run.pcapng#frame-1"}, nil},
+		{"captures", "run.pcapng#frame-1", []string{"run.pcapng#frame-1"}, []string{"captures/run.pcapng#frame-1"}},
 	}
 	for _, tt := range tests {
-		if got := captureFiles(tt.dir, tt.message); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("captureFiles(%q, %q) = %q, want %q", tt.dir, tt.message, got, tt.want)
+		r := Run{CaptureDir: tt.dir, Captures: tt.captures}
+		if got := r.captureFiles(tt.message); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("captureFiles(%q, %q) with captures %q = %q, want %q", tt.dir, tt.message, tt.captures, got, tt.want)
 		}
 	}
 }

@@ -124,7 +124,7 @@ var _ = ReportAfterSuite("reports", func(r Report) {
 		Profile: *profilePath, Source: live.Source,
 		Started: live.Started, Finished: time.Now().UTC(),
 		CaptureDir: "captures", Secrets: prof.Secrets(), ShowSecrets: *showSecrets,
-		Strict: run.Strict, Notes: runNotes(),
+		Strict: run.Strict, Notes: runNotes(), Captures: captureFiles(),
 	}
 	for _, s := range r.SpecReports {
 		if s.LeafNodeType != types.NodeTypeIt || s.State == types.SpecStateSkipped && !judgedSpec(s) {
@@ -184,6 +184,16 @@ func caseOf(s types.SpecReport) reports.Case {
 		c.Verdict, c.Error = verdict.Error, s.Failure.Message
 	}
 	return c
+}
+
+// captureFiles lists the files in the reports' captures folder: the names reports link.
+func captureFiles() []string {
+	entries, _ := os.ReadDir(filepath.Join(outDir, "captures"))
+	names := []string{}
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }
 
 // runNotes tells a person what else happened: traffic the checks do not judge, the
