@@ -45,8 +45,11 @@ apt-deps:
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  log=$$(mktemp); \
+	  { $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; } >$$log 2>&1 \
+	    || { cat $$log; rm -f $$log; echo "apt-get could not install:$$missing" >&2; exit 1; }; \
+	  rm -f $$log; \
 	fi
 
 # The Ginkgo CLI at the version go.mod pins (for ginkgo --label-filter, --dry-run …).
