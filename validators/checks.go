@@ -62,7 +62,7 @@ func mcpttTag(j *judgement, r *Run, q *Request) {
 	case t.Bool && !t.HasValue:
 		j.pass(q, "Contact carries %s", t.Raw)
 	case len(t.Values) == 1 && strings.EqualFold(t.Values[0], "TRUE"):
-		j.lenient(r, q, c.Line, fmt.Sprintf("Contact carries %s, the boolean written out as a value", t.Raw))
+		j.lenient(r, q, c.Line, readingBooleanValue, "Contact carries "+t.Raw)
 	default:
 		j.fail(q, c.Line, "expected +g.3gpp.mcptt as a boolean flag (true), saw %s", t.Raw)
 	}
@@ -81,7 +81,7 @@ func icsiTag(j *judgement, r *Run, q *Request) {
 	case !containsFold(t.Values, MCPTTICSI):
 		j.fail(q, c.Line, "expected g.3gpp.icsi-ref to contain %q, saw %s (decoded: %s)%s", MCPTTICSI, t.Raw, strings.Join(t.Values, ", "), contactFaults(q))
 	case !t.Encoded:
-		j.lenient(r, q, c.Line, fmt.Sprintf("g.3gpp.icsi-ref holds the MCPTT ICSI but not percent-encoded (%s); RFC 3840 tag-value syntax has no ':'", t.Raw))
+		j.lenient(r, q, c.Line, readingICSIUnencoded, "Contact carries "+t.Raw)
 	default:
 		j.pass(q, "Contact carries %s", t.Raw)
 	}

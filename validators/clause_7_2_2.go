@@ -142,7 +142,7 @@ func publishHeaders(j *judgement, r *Run, q *Request) {
 		readings = append(readings, "no P-Preferred-Service with the MCPTT ICSI")
 	}
 	if len(readings) > 0 {
-		j.lenient(r, q, 1, "Event: poc-settings and Accept-Contact with +g.3gpp.mcptt;require;explicit are present, but "+strings.Join(readings, " and "))
+		j.lenient(r, q, 1, readingPublishHeaders, "Event: poc-settings and Accept-Contact with +g.3gpp.mcptt;require;explicit are present, but "+strings.Join(readings, " and "))
 		return
 	}
 	j.pass(q, "Event: poc-settings, Accept-Contact with +g.3gpp.mcptt;require;explicit, Expires, Request-URI = PSI and P-Preferred-Service as 7.2.1A asks")

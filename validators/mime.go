@@ -88,7 +88,7 @@ func xmlWellFormed(j *judgement, r *Run, q *Request) {
 
 func contentLength(j *judgement, r *Run, q *Request) {
 	if len(q.SIP.Get("content-length")) == 0 && q.Capture.Transport == "udp" {
-		j.lenient(r, q, 0, fmt.Sprintf("no Content-Length; over UDP the body runs to the end of the datagram (RFC 3261 18.3), %d bytes", len(q.SIP.Body)))
+		j.lenient(r, q, 0, readingNoContentLength, fmt.Sprintf("a body of %d bytes", len(q.SIP.Body)))
 		return
 	}
 	if p := sipmsg.CheckContentLength(q.SIP); p != nil {

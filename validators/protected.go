@@ -20,9 +20,6 @@ const (
 	typeSigned = "application/vnd.3gpp.mcptt-signed+xml"
 )
 
-// Lenient readings of the application/mikey body (facts.md section 0).
-const readingMIKEYBase64 = "the application/mikey body is base64 text rather than raw binary"
-
 // mikeyBody is one application/mikey part and what opening it gave.
 type mikeyBody struct {
 	part   multipart.Part
@@ -148,7 +145,7 @@ func mikeyPresent(j *judgement, r *Run, q *Request) {
 		return
 	}
 	if readable.base64 {
-		j.lenient(r, q, partLine(q, readable.part, 1), readingMIKEYBase64)
+		j.lenient(r, q, partLine(q, readable.part, 1), readingMIKEYBase64, fmt.Sprintf("%d bytes of base64 decoding to an I_MESSAGE", len(readable.part.Body)))
 		return
 	}
 	j.pass(q, "%d %s bod%s, raw binary MIKEY I_MESSAGE", len(p.bodies), typeMIKEY, plural(len(p.bodies), "y", "ies"))
@@ -240,7 +237,7 @@ func opens(j *judgement, r *Run, q *Request) {
 	case len(faults) > 0:
 		j.fail(q, line, "the I_MESSAGE addressed to the suite: %s", strings.Join(faults, "; "))
 	case len(lenient) > 0:
-		j.lenient(r, q, line, "the I_MESSAGE verifies and decrypts, but "+strings.Join(lenient, "; "))
+		j.lenient(r, q, line, strings.Join(lenient, "; "), "the I_MESSAGE verifies and decrypts")
 	default:
 		j.pass(q, "the I_MESSAGE (data type 26, CSK-ID %s with purpose tag %d) is signed with ECCSI by %s (%s) and its SAKKE payload decrypts to a %d-octet CSK",
 			o.CSKID, o.Purpose, describeIDR(o.Initiator), o.SignatureCoverage, len(o.CSK))
@@ -294,7 +291,7 @@ func readingsVerdict(j *judgement, r *Run, q *Request, line int, what string, rs
 	}
 	switch {
 	case lenient:
-		j.lenient(r, q, line, what+"; readings: "+strings.Join(named, "; "))
+		j.lenient(r, q, line, strings.Join(named, "; "), what)
 	case len(named) > 0:
 		j.pass(q, "%s (accepted readings: %s)", what, strings.Join(named, "; "))
 	default:

@@ -1,14 +1,21 @@
 package validators_test
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
 	"github.com/mcptt-conformance/mcptt-conformance/kms"
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/validators"
+	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
+	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
@@ -35,6 +42,11 @@ client:
 `
 
 func judgeExample(t *testing.T, authz, file string, strict bool) map[string][]verdict.Result {
+	return judgeExampleFile(t, authz, "testdata/protected/"+file, strict)
+}
+
+// judgeExampleFile judges one request file under the example's settings and keys.
+func judgeExampleFile(t *testing.T, authz, path string, strict bool) map[string][]verdict.Result {
 	t.Helper()
 	p, err := profile.Parse([]byte(fmt.Sprintf(exampleProfile, authz)))
 	if err != nil {
@@ -44,11 +56,11 @@ func judgeExample(t *testing.T, authz, file string, strict bool) map[string][]ve
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile("testdata/protected/" + file)
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &capture.Message{Seq: 1, Name: file, Transport: "udp", Raw: raw, Status: 200, Method: capture.MethodOf(raw)}
+	m := &capture.Message{Seq: 1, Name: filepath.Base(path), Transport: "udp", Raw: raw, Status: 200, Method: capture.MethodOf(raw)}
 	run := validators.NewRun(p, []*capture.Message{m}, strict)
 	run.Keys = keys
 	return judgeAll(run)
@@ -101,4 +113,45 @@ func BenchmarkProtectedRegister(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchmarkRun(b, p, []*capture.Message{{Seq: 1, Name: "r.sip", Transport: "udp", Raw: raw, Status: 200, Method: "REGISTER"}}, keys)
+}
+
+// A base64 application/mikey body is a lenient reading: it passes, named, and fails
+// only under --strict, and only the requirement on the body.
+func TestMIKEYBase64IsLenient(t *testing.T) {
+	raw, err := os.ReadFile("testdata/protected/register-conf-integ.sip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, body, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	m, err := sipmsg.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, _ := m.First("content-type")
+	parts := multipart.Split(ct.Value, body).Find("application/mikey")
+	if len(parts) != 1 {
+		t.Fatalf("expected one application/mikey part in the example, saw %d", len(parts))
+	}
+	p := parts[0]
+	encoded := []byte(base64.StdEncoding.EncodeToString(p.Body))
+	newBody := slices.Concat(body[:p.Offset], encoded, body[p.Offset+len(p.Body):])
+	newBody = bytes.Replace(newBody, []byte("Content-Type: application/mikey\r\n"), []byte("Content-Type: application/mikey\r\nContent-Transfer-Encoding: base64\r\n"), 1)
+	dir := t.TempDir()
+	file := dir + "/base64.sip"
+	if err := os.WriteFile(file, withBody(t, append(head, "\r\n\r\n"...), string(newBody)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, strict := range []bool{false, true} {
+		res := judgeExampleFile(t, "register", file, strict)
+		want := []string(nil)
+		if strict {
+			want = []string{"7.2.1-10"}
+		}
+		if got := failing(res); !slices.Equal(got, want) {
+			t.Fatalf("strict=%t: expected failures %v, saw %v\n%s", strict, want, got, describe(res, append(got, "7.2.1-10")...))
+		}
+		if !strings.Contains(describe(res, "7.2.1-10"), "base64") || worst(res["7.2.1-13"]) != verdict.Pass {
+			t.Errorf("expected the base64 reading named and the I_MESSAGE still opened:\n%s", describe(res, "7.2.1-10", "7.2.1-13"))
+		}
+	}
 }

@@ -166,3 +166,24 @@ func BenchmarkPublish(b *testing.B) {
 	}
 	benchmarkRun(b, p, []*capture.Message{{Seq: 1, Name: "p.sip", Transport: "udp", Raw: raw, Status: 200, Method: "PUBLISH"}}, nil)
 }
+
+// A PUBLISH whose Request-URI is not the server's PSI (a rule known only from secondary
+// sources) passes 7.2.2-01 with the reading named, and fails it under --strict.
+func TestPublishRequestURIIsLenient(t *testing.T) {
+	p := load(t, profiles[client.ModePublish])
+	cfg := config(t, p, client.ModePublish)
+	cfg.PSI = "sip:somewhere-else@mcptt.example.com"
+	for _, strict := range []bool{false, true} {
+		res := judge(t, p, cfg, strict)
+		want := []string(nil)
+		if strict {
+			want = []string{"7.2.2-01"}
+		}
+		if got := failing(res); !slices.Equal(got, want) {
+			t.Fatalf("strict=%t: expected failures %v, saw %v\n%s", strict, want, got, describe(res, "7.2.2-01"))
+		}
+		if !strings.Contains(describe(res, "7.2.2-01"), "is not the server's PSI") {
+			t.Errorf("expected the detail to name the Request-URI, saw\n%s", describe(res, "7.2.2-01"))
+		}
+	}
+}

@@ -77,14 +77,26 @@ func (j *judgement) inconclusive(q *Request, format string, a ...any) {
 	j.add(verdict.Inconclusive, q.Name(), fmt.Sprintf(format, a...), 0)
 }
 
-// lenient passes a reading that facts.md section 0 accepts as lenient, naming it; under
-// --strict it fails.
-func (j *judgement) lenient(r *Run, q *Request, line int, reading string) {
+// The lenient readings of facts.md section 0 that the checks accept and --strict
+// refuses, one named constant each, so that a reading changes in one place when the
+// primary text is read. (The XML protection readings are xmlprotect.Reading values;
+// the ECCSI signature coverage is mikey.CoverageWithoutHeader.)
+const (
+	readingBooleanValue    = "the g.3gpp.mcptt boolean written out as a value"
+	readingICSIUnencoded   = "g.3gpp.icsi-ref holds the MCPTT ICSI but not percent-encoded (RFC 3840 tag-value syntax has no ':')"
+	readingPublishHeaders  = "a 7.2.1A header rule known only from secondary sources is not followed"
+	readingNoContentLength = "no Content-Length over UDP: the body runs to the end of the datagram (RFC 3261 18.3)"
+	readingMIKEYBase64     = "the application/mikey body is base64 text rather than raw binary"
+)
+
+// lenient passes a reading that facts.md section 0 accepts as lenient, naming it and
+// what was seen; under --strict it fails.
+func (j *judgement) lenient(r *Run, q *Request, line int, reading, seen string) {
 	if r.Strict {
-		j.fail(q, line, "%s (a lenient reading, refused by --strict)", reading)
+		j.fail(q, line, "%s: %s (a lenient reading, refused by --strict)", reading, seen)
 		return
 	}
-	j.pass(q, "%s (accepted as a lenient reading; --strict refuses it)", reading)
+	j.pass(q, "%s: %s (accepted as a lenient reading; --strict refuses it)", reading, seen)
 }
 
 // only returns a single run-level row.
