@@ -70,6 +70,7 @@ type Config struct {
 	// Protected modes. With either protection on, the mode's REGISTER (register,
 	// migration) or its PUBLISH carries a fresh CSK in an I_MESSAGE to MDSI.
 	Confidentiality bool             // encrypt the mode's elements (token, client ID; request URI, profile index)
+	HideIdentities  bool             // IDRi and IDRr carry the UIDs (roles 8 and 9) instead of the URIs (TS 33.180 identity hiding)
 	Integrity       bool             // sign the XML bodies
 	MDSI            string           // the server's MDSI: IDRr of the I_MESSAGE
 	SecondMDSI      string           // if set, a second I_MESSAGE with the same CSK to this MDSI
@@ -178,6 +179,9 @@ func (c *Config) Validate() error {
 	}
 	if (c.User == "") != (c.Password == "") {
 		return fmt.Errorf("--user and --password go together: give both or neither")
+	}
+	if c.HideIdentities && !c.protected() {
+		return fmt.Errorf("--hide-identities needs --confidentiality or --integrity: only a protected request carries an I_MESSAGE")
 	}
 	if c.Break != "" {
 		d, ok := lookup(Breaks, c.Break)

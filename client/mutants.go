@@ -55,6 +55,7 @@ var Mutants = []Mutant{
 	{"modified-after-signing", needsIntegrity, failsSignature, false, "a comment added to the mcptt-info body after it was signed"},
 	{"raw-csk-encryption", needsConfidentiality, failsEncryption, true, "elements encrypted with the raw CSK instead of the key derived from it (a lenient reading)"},
 	{"raw-csk-signature", needsIntegrity, failsSignature, true, "signatures made with the raw CSK instead of the key derived from it (a lenient reading)"},
+	{"sign-without-header", needsProtection, failsIMessage, true, "the ECCSI signature covers the I_MESSAGE without the SIGN payload header (a lenient reading)"},
 }
 
 func lookupMutant(name string) (Mutant, bool) {

@@ -98,6 +98,8 @@ func (p *protection) imessages() ([][]byte, error) {
 		msg, err := mikey.Build(mikey.BuildParams{
 			CSK: p.keys.CSK, CSKID: p.keys.CSKID, InitiatorURI: cfg.MCPTTID, ResponderURI: mdsi,
 			KMSURI: keys.KMSURI, Period: keys.KeyPeriod(), Signer: signer, Z: z, Time: now,
+			HideIdentities:    cfg.HideIdentities,
+			SignWithoutHeader: cfg.mutates("sign-without-header"),
 		})
 		if err != nil {
 			return nil, err

@@ -191,8 +191,11 @@ func judge(t *testing.T, cfg Config, p parsed) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(o.Problems) > 0 || !o.SignatureValid || o.CSK == nil || o.Purpose != mcx.PurposeCSK || o.Initiator == nil || string(o.Initiator.Value) != cfg.MCPTTID {
+		switch {
+		case !o.OK(false) || !o.SignatureValid || o.CSK == nil || o.Purpose != mcx.PurposeCSK || o.Initiator == nil || string(o.Initiator.Value) != cfg.MCPTTID:
 			v[gIMessage] = fail
+		case !o.OK(true):
+			v[gIMessage] = lenient
 		}
 		if o.CSK != nil {
 			k := xmlprotect.NewKeys(o.CSK, o.CSKID, cfg.MCPTTID)
@@ -404,6 +407,7 @@ func TestBuildMutants(t *testing.T) {
 		"modified-after-signing": {gSignature: fail},
 		"raw-csk-encryption":     {gEncryption: lenient},
 		"raw-csk-signature":      {gSignature: lenient},
+		"sign-without-header":    {gIMessage: lenient},
 	}
 	groupOf := map[string]map[Mode]string{gPresent: failsNoMIKEY, gToMDSI: failsOtherMDSI, gDistinct: failsSameMDSI,
 		gIMessage: failsIMessage, gEncryption: failsEncryption, gSignature: failsSignature}

@@ -148,3 +148,26 @@ func TestMutantsFailExactlyTheirRequirement(t *testing.T) {
 		}
 	}
 }
+
+// With identity hiding (IDRi and IDRr as UIDs, roles 8 and 9) the suite still finds
+// the I_MESSAGE addressed to its MDSI, in every mode, strict included.
+func TestHiddenIdentitiesPass(t *testing.T) {
+	for _, mode := range []string{"register", "publish", "migration"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			o := runSuite(t, "fixtures/profiles/protected-"+mode+"-conf-integ.yaml", "-client-args=--hide-identities", "-strict")
+			conformant(t, o)
+			if !strings.Contains(o.describeDetails(), "role 9 UID") {
+				t.Errorf("expected the detail to show the UID responder (role 9), saw\n%s", o.describeDetails())
+			}
+		})
+	}
+}
+
+func (o outcome) describeDetails() string {
+	var b strings.Builder
+	for _, r := range o.Results {
+		b.WriteString(r.Detail + "\n")
+	}
+	return b.String()
+}

@@ -99,6 +99,7 @@ Flags:
 	})
 	fs.BoolVar(&cfg.Confidentiality, "confidentiality", false, "encrypt the access token, client ID, request URI and profile index with the CSK (needs --mdsi, --keys)")
 	fs.BoolVar(&cfg.Integrity, "integrity", false, "sign the XML bodies with the CSK (needs --mdsi, --keys)")
+	fs.BoolVar(&cfg.HideIdentities, "hide-identities", false, "protected modes: IDRi and IDRr carry the UIDs (roles 8 and 9) instead of the URIs (TS 33.180 identity hiding)")
 	fs.StringVar(&cfg.MDSI, "mdsi", "", "the server's MDSI `URI`, to which the I_MESSAGE carries the CSK")
 	fs.StringVar(&cfg.SecondMDSI, "second-mdsi", "", "also send the CSK to this MDSI `URI` in a second application/mikey body")
 	keys := fs.String("keys", "", "the client's provisioning `FILE` from the test KMS (SSK, PVT, KPAK, Z, KMS URI, key period)")
