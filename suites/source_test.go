@@ -174,7 +174,7 @@ func judgeRun(req validators.Requirement) []verdict.Result {
 func damagedRows(req validators.Requirement, c clientRun) []verdict.Result {
 	var rs []verdict.Result
 	for _, d := range c.damaged {
-		if wellFormedness(capture.MethodOf(d.Raw)) != req.ID {
+		if validators.WellFormedness(prof, capture.MethodOf(d.Raw)) != req.ID {
 			continue
 		}
 		r := verdict.Result{Requirement: req.ID, Clause: req.Clause, Message: d.Name}
@@ -186,16 +186,4 @@ func damagedRows(req validators.Requirement, c clientRun) []verdict.Result {
 		rs = append(rs, r)
 	}
 	return rs
-}
-
-// wellFormedness is the requirement that judges whether a request of method is
-// well-formed, for the profile's kind of run.
-func wellFormedness(method string) string {
-	switch {
-	case method == "PUBLISH" || method != "REGISTER" && prof.Authz == "publish" && !prof.Migration:
-		return "7.2.2-15"
-	case prof.Migration:
-		return "7A.2.1-01"
-	}
-	return "7.2.1-01"
 }

@@ -92,7 +92,7 @@ func eachRegister(r *Run, clause string, check func(*judgement, *Run, *Request),
 		for _, q := range r.unreadable("REGISTER") {
 			check(&j, r, q)
 		}
-		r.strays(&j, clause, check)
+		r.strays(&j, clause+"-01", check)
 	}
 	for _, q := range r.requests("REGISTER") {
 		if q.Kind == Registration || all {

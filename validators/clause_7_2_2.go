@@ -103,7 +103,7 @@ func publishWellFormed(r *Run) []verdict.Result {
 	for _, q := range r.unreadable("PUBLISH") {
 		check(&j, r, q)
 	}
-	r.strays(&j, "7.2.2", check)
+	r.strays(&j, "7.2.2-15", check)
 	for _, q := range r.requests("PUBLISH") {
 		check(&j, r, q)
 	}

@@ -174,23 +174,26 @@ func (r *Run) unreadable(method string) []*Request {
 	return out
 }
 
-// strays judges, under the well-formedness requirement of the clause the run is about,
-// the captures that cannot be read as SIP and name no method: a live run takes all
-// traffic on its ports to come from the client under test.
-func (r *Run) strays(j *judgement, clause string, check func(*judgement, *Run, *Request)) {
-	p := r.Profile
-	owner := "7.2.1"
+// WellFormedness names the requirement under which a request of method is judged
+// well-formed in the profile's kind of run: a PUBLISH under 7.2.2-15, a REGISTER under
+// 7.2.1-01 (7A.2.1-01 in a migration run), and bytes of any other or no recognisable
+// method under the run's own (a live run takes all traffic on its ports to come from
+// the client under test).
+func WellFormedness(p *profile.Profile, method string) string {
 	switch {
+	case method == "PUBLISH" || method != "REGISTER" && p.Authz == "publish" && !p.Migration:
+		return "7.2.2-15"
 	case p.Migration:
-		owner = "7A.2.1"
-	case p.Authz == "publish":
-		owner = "7.2.2"
+		return "7A.2.1-01"
 	}
-	if clause != owner {
-		return
-	}
+	return "7.2.1-01"
+}
+
+// strays judges the captures that cannot be read as SIP and name neither REGISTER nor
+// PUBLISH, when id is the requirement WellFormedness gives them.
+func (r *Run) strays(j *judgement, id string, check func(*judgement, *Run, *Request)) {
 	for _, q := range r.Requests {
-		if m := q.Capture.Method; q.SIP == nil && m != "REGISTER" && m != "PUBLISH" {
+		if m := q.Capture.Method; q.SIP == nil && m != "REGISTER" && m != "PUBLISH" && WellFormedness(r.Profile, m) == id {
 			check(j, r, q)
 		}
 	}
