@@ -160,13 +160,3 @@ func canonicalName(key string) string {
 	}
 	return strings.ToUpper(key[:1]) + key[1:]
 }
-
-// statusOf reads the status code of a response the server built.
-func statusOf(raw []byte) int {
-	f := strings.Fields(string(raw[:min(len(raw), 32)]))
-	if len(f) < 2 {
-		return 0
-	}
-	n, _ := strconv.Atoi(f[1])
-	return n
-}

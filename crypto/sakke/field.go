@@ -154,11 +154,6 @@ func feSub(z, x, y *fe) {
 	}
 }
 
-func feNeg(z, x *fe) {
-	var zero fe
-	feSub(z, &zero, x)
-}
-
 // feInv sets z = x^-1; x must not be zero.
 func feInv(z, x *fe) {
 	v := x.big()
