@@ -3,6 +3,7 @@ package validators
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
@@ -20,18 +21,21 @@ type Requirement struct {
 	Check  func(*Run) []verdict.Result
 }
 
-// Catalogue lists every requirement in the order of requirements.md.
-func Catalogue() []Requirement {
+// Catalogue lists every requirement in the order of requirements.md. The slice is
+// shared: callers must not change it.
+func Catalogue() []Requirement { return catalogue() }
+
+var catalogue = sync.OnceValue(func() []Requirement {
 	var all []Requirement
 	for _, c := range [][]Requirement{clause721, clause722, clause7A21, clauseMIME} {
 		all = append(all, c...)
 	}
 	return all
-}
+})
 
 // Lookup finds a requirement by ID.
 func Lookup(id string) (Requirement, bool) {
-	for _, r := range Catalogue() {
+	for _, r := range catalogue() {
 		if r.ID == id {
 			return r, true
 		}
@@ -148,30 +152,30 @@ func (pr protection) holds(conf, integ bool) bool {
 // condition tells whether the declared options make a requirement apply: "" when they
 // do, or the reason they do not. authz "" and migration nil mean "either".
 func (r *Run) condition(authz string, migration *bool, pr protection) string {
-	key := conditionKey{authz, migration != nil, migration != nil && *migration, pr}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, c := range r.conditions {
-		if c.key == key {
-			return c.why
-		}
+	p := r.Profile
+	key := conditionKey{authz, migration != nil, migration != nil && *migration, pr,
+		p.Authz, p.Migration, p.Confidentiality, p.Integrity}
+	if why, ok := explanations.Load(key); ok {
+		return why.(string)
 	}
 	why := r.explain(authz, migration, pr)
-	r.conditions = append(r.conditions, condition{key, why})
+	explanations.Store(key, why)
 	return why
 }
 
+// conditionKey is a condition and the declared options it depends on.
 type conditionKey struct {
 	authz                  string
 	hasMigration, migrates bool
 	pr                     protection
+
+	declaredAuthz                                  string
+	declaredMigration, declaredConf, declaredInteg bool
 }
 
-// condition is one explained condition, kept for the run: a run asks for about twenty.
-type condition struct {
-	key conditionKey
-	why string
-}
+// explanations caches each condition's explanation: there are a few dozen of them, and
+// every run of every request asks for them.
+var explanations sync.Map
 
 func (r *Run) explain(authz string, migration *bool, pr protection) string {
 	p := r.Profile

@@ -108,9 +108,6 @@ type Run struct {
 	// Keys is the suite's key material for its MDSI, needed to judge protected
 	// requests; nil when none was given.
 	Keys *kms.KeyFile
-
-	mu         sync.Mutex
-	conditions []condition
 }
 
 // NewRun parses every captured message once and classifies it.

@@ -97,11 +97,14 @@ func judgeAll(run *validators.Run) map[string][]verdict.Result {
 
 // benchmarkRun measures judging every requirement over fresh runs of msgs.
 func benchmarkRun(b *testing.B, p *profile.Profile, msgs []*capture.Message, keys *kms.KeyFile) {
+	cat := validators.Catalogue()
 	b.ReportAllocs()
 	for b.Loop() {
 		run := validators.NewRun(p, msgs, false)
 		run.Keys = keys
-		judgeAll(run)
+		for _, req := range cat {
+			req.Judge(run)
+		}
 	}
 }
 
