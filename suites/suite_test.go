@@ -64,6 +64,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	prof, err = profile.Load(inRoot(*profilePath))
 	Expect(err).NotTo(HaveOccurred(), "the profile cannot be used")
 	outDir = inRoot(*reportsDir)
+	Expect(*clientSel == "" || *capturePath != "").To(BeTrue(), "-client selects a client of a recorded capture: give -capture too")
 	if *capturePath != "" {
 		live, err = recordedSource(inRoot(*capturePath))
 		Expect(err).NotTo(HaveOccurred(), "the capture cannot be judged")
