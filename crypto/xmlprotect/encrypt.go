@@ -46,13 +46,7 @@ func Fragment(space, local, value string) []byte {
 // <xenc:EncryptedData> markup that replaces the content of the element
 // (Type #Content) or the element itself (Type #Element).
 func Encrypt(k Keys, plaintext []byte, opts EncryptOptions) (string, error) {
-	key := k.Enc
-	switch {
-	case opts.Key != nil:
-		key = opts.Key
-	case opts.RawCSK:
-		key = k.CSK
-	}
+	key := k.builderKey(k.Enc, opts.Key, opts.RawCSK)
 	aead, err := newGCM(key)
 	if err != nil {
 		return "", fmt.Errorf("xmlprotect: encryption key: expected %v", err)

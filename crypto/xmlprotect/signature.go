@@ -297,13 +297,7 @@ func Sign(k Keys, refs []Ref, opts SignOptions) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("xmlprotect: expected a canonicalisation method (%s), got %q", strings.Join(sortedKeys(c14nMethods), ", "), alg)
 	}
-	key := k.Sig
-	switch {
-	case opts.Key != nil:
-		key = opts.Key
-	case opts.RawCSK:
-		key = k.CSK
-	}
+	key := k.builderKey(k.Sig, opts.Key, opts.RawCSK)
 	if len(key) == 0 {
 		return nil, errors.New("xmlprotect: no signing key")
 	}

@@ -61,6 +61,18 @@ func NewKeys(csk []byte, cskID mcx.KeyID, mcpttID string) Keys {
 // KeyName is the preferred KeyName: base64 of the 4-octet CSK-ID.
 func (k Keys) KeyName() string { return base64.StdEncoding.EncodeToString(k.CSKID.Bytes()) }
 
+// builderKey is the key a builder uses: an explicit key (a mutant's other key), the raw
+// CSK (the lenient reading), or the derived key.
+func (k Keys) builderKey(derived, explicit []byte, rawCSK bool) []byte {
+	switch {
+	case explicit != nil:
+		return explicit
+	case rawCSK:
+		return k.CSK
+	}
+	return derived
+}
+
 // Reading is one reading of facts.md section 0 that the readers accept. A
 // result lists the non-preferred readings it took; a strict run fails the
 // lenient ones.

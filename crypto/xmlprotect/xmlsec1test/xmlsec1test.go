@@ -74,11 +74,7 @@ func Verify(t testing.TB, key []byte, keyName string, signed []byte, bodies map[
 	t.Helper()
 	files := map[string][]byte{"key.bin": key, "signed.xml": signed}
 	args := []string{"--verify", "--hmackey:" + keyName, "key.bin"}
-	for i, id := range sortedIDs(bodies) {
-		name := fmt.Sprintf("body%d.xml", i)
-		files[name] = bodies[id]
-		args = append(args, "--url-map:cid:"+id, name)
-	}
+	args = mapBodies(files, args, bodies)
 	args = append(args, "--node-xpath", nodeXPath("Signature", index), "signed.xml")
 	out, err := run(t, files, "", args...)
 	if err == nil && !bytes.Contains(out, []byte("OK")) {
@@ -103,11 +99,7 @@ func Sign(t testing.TB, key []byte, keyName string, template []byte, bodies map[
 	t.Helper()
 	files := map[string][]byte{"key.bin": key, "tmpl.xml": template}
 	args := []string{"--sign", "--hmackey:" + keyName, "key.bin"}
-	for i, id := range sortedIDs(bodies) {
-		name := fmt.Sprintf("body%d.xml", i)
-		files[name] = bodies[id]
-		args = append(args, "--url-map:cid:"+id, name)
-	}
+	args = mapBodies(files, args, bodies)
 	args = append(args, "--output", "out.xml", "tmpl.xml")
 	return run(t, files, "out.xml", args...)
 }
@@ -119,4 +111,15 @@ func sortedIDs(bodies map[string][]byte) []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// mapBodies adds each body as a file and an xmlsec1 --url-map from "cid:<Content-ID>"
+// to it.
+func mapBodies(files map[string][]byte, args []string, bodies map[string][]byte) []string {
+	for i, id := range sortedIDs(bodies) {
+		name := fmt.Sprintf("body%d.xml", i)
+		files[name] = bodies[id]
+		args = append(args, "--url-map:cid:"+id, name)
+	}
+	return args
 }
