@@ -15,24 +15,23 @@ import (
 // The JUnit elements, as schemas/junit.xsd describes them.
 type (
 	junitSuites struct {
-		XMLName   xml.Name     `xml:"testsuites"`
-		Name      string       `xml:"name,attr"`
-		Tests     int          `xml:"tests,attr"`
-		Failures  int          `xml:"failures,attr"`
-		Errors    int          `xml:"errors,attr"`
-		Skipped   int          `xml:"skipped,attr"`
-		Time      string       `xml:"time,attr"`
-		Timestamp string       `xml:"timestamp,attr,omitempty"`
-		Suites    []junitSuite `xml:"testsuite"`
+		XMLName xml.Name `xml:"testsuites"`
+		Name    string   `xml:"name,attr"`
+		junitCounts
+		Suites []junitSuite `xml:"testsuite"`
+	}
+	// junitCounts are the totals a testsuites and each testsuite carry.
+	junitCounts struct {
+		Tests     int    `xml:"tests,attr"`
+		Failures  int    `xml:"failures,attr"`
+		Errors    int    `xml:"errors,attr"`
+		Skipped   int    `xml:"skipped,attr"`
+		Time      string `xml:"time,attr"`
+		Timestamp string `xml:"timestamp,attr,omitempty"`
 	}
 	junitSuite struct {
-		Name       string          `xml:"name,attr"`
-		Tests      int             `xml:"tests,attr"`
-		Failures   int             `xml:"failures,attr"`
-		Errors     int             `xml:"errors,attr"`
-		Skipped    int             `xml:"skipped,attr"`
-		Time       string          `xml:"time,attr"`
-		Timestamp  string          `xml:"timestamp,attr,omitempty"`
+		Name string `xml:"name,attr"`
+		junitCounts
 		ID         int             `xml:"id,attr"`
 		Package    string          `xml:"package,attr"`
 		Properties []junitProperty `xml:"properties>property"`
@@ -68,16 +67,17 @@ type (
 // properties, and every result as a line of system-out.
 func WriteJUnit(w io.Writer, r Run) error {
 	p := prepare(r)
-	out := junitSuites{Name: strings.TrimSpace(p.Suite + " " + p.Version), Timestamp: junitTime(p.Started)}
+	out := junitSuites{Name: strings.TrimSpace(p.Suite + " " + p.Version)}
+	out.Timestamp = junitTime(p.Started)
 	run := runProperties(p)
 	var total time.Duration
 	for i, g := range byClause(p.Cases) {
 		s := junitSuite{
-			Name:       ClauseTitle(g.Clause),
-			Timestamp:  out.Timestamp,
-			ID:         i,
-			Package:    className(g.Clause),
-			Properties: run,
+			Name:        ClauseTitle(g.Clause),
+			junitCounts: junitCounts{Timestamp: out.Timestamp},
+			ID:          i,
+			Package:     className(g.Clause),
+			Properties:  run,
 		}
 		var d time.Duration
 		for _, c := range g.Cases {
@@ -96,10 +96,7 @@ func WriteJUnit(w io.Writer, r Run) error {
 		}
 		s.Time = seconds(d)
 		total += d
-		out.Tests += s.Tests
-		out.Failures += s.Failures
-		out.Errors += s.Errors
-		out.Skipped += s.Skipped
+		out.add(s.junitCounts)
 		out.Suites = append(out.Suites, s)
 	}
 	if wall := p.Finished.Sub(p.Started); wall > 0 && !p.Started.IsZero() {
@@ -119,6 +116,14 @@ func WriteJUnit(w io.Writer, r Run) error {
 }
 
 // runProperties describes the run in every testsuite's properties.
+// add adds a testsuite's counts to the totals.
+func (t *junitCounts) add(c junitCounts) {
+	t.Tests += c.Tests
+	t.Failures += c.Failures
+	t.Errors += c.Errors
+	t.Skipped += c.Skipped
+}
+
 func runProperties(p Run) []junitProperty {
 	props := []junitProperty{
 		{"suite", p.Suite},
