@@ -83,6 +83,7 @@ func runSuite(t *testing.T, profile string, args ...string) outcome {
 	if err := json.Unmarshal(b, &o); err != nil {
 		t.Fatalf("verdicts.json: %v", err)
 	}
+	checkGolden(t, o)
 	return o
 }
 
