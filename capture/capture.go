@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // Message is one received message, byte for byte, with where and when it came from.
@@ -27,25 +29,6 @@ type Message struct {
 	// RetransmissionOf is the Seq of the request this one repeats (same transaction),
 	// 0 for a new request. A retransmission is kept but not judged again.
 	RetransmissionOf int `json:"retransmission_of,omitempty"`
-}
-
-// MethodOf returns the method token of a request's start line, or "" when the bytes do
-// not start like a SIP request.
-func MethodOf(raw []byte) string {
-	line := raw
-	if i := strings.IndexAny(string(raw[:min(len(raw), 256)]), "\r\n"); i >= 0 {
-		line = raw[:i]
-	}
-	f := strings.Fields(string(line[:min(len(line), 256)]))
-	if len(f) != 3 || !strings.HasPrefix(f[2], "SIP/") {
-		return ""
-	}
-	for _, c := range f[0] {
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' || c == '.' || c == '!' || c == '%' || c == '*' || c == '_' || c == '+' || c == '`' || c == '\'' || c == '~' || c >= '0' && c <= '9') {
-			return ""
-		}
-	}
-	return f[0]
 }
 
 // Store writes each message to a folder as it arrives, numbered in arrival order, plus
@@ -78,7 +61,7 @@ func (s *Store) Add(m *Message) (*Message, error) {
 	defer s.mu.Unlock()
 	m.Seq = len(s.msgs) + 1
 	if m.Method == "" {
-		m.Method = MethodOf(m.Raw)
+		m.Method = sipmsg.MethodOf(m.Raw)
 	}
 	what := m.Method
 	if what == "" {

@@ -5,16 +5,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // Namespaces and media types of the bodies.
 const (
-	NSMCPTTInfo      = "urn:3gpp:ns:mcpttInfo:1.0"
-	NSPoCSettings    = "urn:oma:params:xml:ns:poc:poc-settings"
-	NSMCSSettings    = "urn:3gpp:mcsSettings:1.0"
 	NSExtension      = "urn:example:refclient:ext" // the foreign namespace of the extensions variant
-	TypeMCPTTInfo    = "application/vnd.3gpp.mcptt-info+xml"
-	TypePoCSettings  = "application/poc-settings+xml"
 	boundary         = "refclient-boundary-1"
 	quotedBoundary   = "refclient:boundary=1" // ':' and '=' make the quotes necessary
 	multipartPreface = "This is a multipart body in MIME format.\r\n"
@@ -28,18 +25,18 @@ func requestBody(cfg *Config, kind Kind) (string, string, error) {
 	case protected && cfg.protected():
 		return protectedBody(cfg, kind)
 	case kind == Register && cfg.Mode == ModeRegister && !cfg.breaks("7.2.1-06"):
-		return mediaType(cfg, TypeMCPTTInfo), registerInfo(cfg, nil), nil
+		return mediaType(cfg, xmldoc.TypeMCPTTInfo), registerInfo(cfg, nil), nil
 	case kind == Register && cfg.Mode == ModeMigration:
-		return mediaType(cfg, TypeMCPTTInfo), migrationInfo(cfg, nil), nil
+		return mediaType(cfg, xmldoc.TypeMCPTTInfo), migrationInfo(cfg, nil), nil
 	case kind == Publish && cfg.breaks("7.2.2-02"):
-		return mediaType(cfg, TypePoCSettings), pocSettings(cfg), nil
+		return mediaType(cfg, xmldoc.TypePoCSettings), pocSettings(cfg), nil
 	case kind == Publish:
 		return multipartBody(cfg, []bodyPart{
-			{ctype: mediaType(cfg, TypeMCPTTInfo), content: registerInfo(cfg, nil)},
-			{ctype: mediaType(cfg, TypePoCSettings), content: pocSettings(cfg)},
+			{ctype: mediaType(cfg, xmldoc.TypeMCPTTInfo), content: registerInfo(cfg, nil)},
+			{ctype: mediaType(cfg, xmldoc.TypePoCSettings), content: pocSettings(cfg)},
 		})
 	case kind == Invite:
-		return mediaType(cfg, TypeMCPTTInfo), inviteInfo(cfg), nil
+		return mediaType(cfg, xmldoc.TypeMCPTTInfo), inviteInfo(cfg), nil
 	}
 	return "", "", nil
 }
@@ -59,7 +56,7 @@ func multipartBody(cfg *Config, parts []bodyPart) (string, string, error) {
 	params := ""
 	if cfg.breaks("MIME-01") {
 		subtype = "multipart/related"
-		params = `;type="` + TypeMCPTTInfo + `"`
+		params = `;type="` + xmldoc.TypeMCPTTInfo + `"`
 	}
 	bnd, preface, tail := boundary, "", ""
 	params += ";boundary=" + bnd
@@ -186,7 +183,7 @@ func (d *xmlDoc) String() string { return d.b.String() }
 func infoDoc(cfg *Config, p *protection, params, ext func(*xmlDoc)) string {
 	d := newXMLDoc(cfg, "mi")
 	d.prot = p
-	d.root("mcpttinfo", NSMCPTTInfo, "")
+	d.root("mcpttinfo", xmldoc.NSMCPTTInfo, "")
 	d.open("mcptt-Params", "")
 	d.comment("service authorisation")
 	params(d)
@@ -280,7 +277,7 @@ func pocSettings(cfg *Config) string {
 		index++
 	}
 	d := newXMLDoc(cfg, "ps")
-	d.root("poc-settings", NSPoCSettings, ` xmlns:mcs10Set="`+NSMCSSettings+`"`)
+	d.root("poc-settings", xmldoc.NSPoCSettings, ` xmlns:mcs10Set="`+xmldoc.NSMCSSettings+`"`)
 	d.open("entity", ` id="`+escape(cfg.ClientID)+`"`)
 	d.comment("service settings")
 	d.open("am-settings", "")

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 const (
@@ -77,7 +79,7 @@ func TestBuildConformant(t *testing.T) {
 				"from": "<sip:alice@mcptt.example.com>", "to": "<sip:alice@mcptt.example.com>", "expires": "600",
 				"user-agent": UserAgent, "contact": "<sip:alice@127.0.0.1:5070;transport=udp>",
 				"contact.+g.3gpp.mcptt": "(flag)", "contact.+g.3gpp.icsi-ref": icsiMCPTT, "contact.+sip.instance": instance,
-				"content-type": TypeMCPTTInfo, "length-ok": "true", "mi:mcpttinfo?encoding": "UTF-8",
+				"content-type": xmldoc.TypeMCPTTInfo, "length-ok": "true", "mi:mcpttinfo?encoding": "UTF-8",
 				pParams + "#children":                   "mi:mcptt-access-token,mi:mcptt-client-id",
 				pParams + "/mi:mcptt-access-token@type": "Normal",
 				pToken:                                  testToken,
@@ -104,7 +106,7 @@ func TestBuildConformant(t *testing.T) {
 				"event": "poc-settings", "expires": "4294967295", "p-preferred-service": icsiMCPTT,
 				"accept-contact": "*", "accept-contact.+g.3gpp.mcptt": "(flag)",
 				"accept-contact.require": "(flag)", "accept-contact.explicit": "(flag)", "contact": absent,
-				"content-type": "multipart/mixed", "parts": TypeMCPTTInfo + "," + TypePoCSettings, "length-ok": "true",
+				"content-type": "multipart/mixed", "parts": xmldoc.TypeMCPTTInfo + "," + xmldoc.TypePoCSettings, "length-ok": "true",
 				pParams + "#children": "mi:mcptt-access-token,mi:mcptt-client-id", pToken: testToken, pClient: testClientID,
 				"mi:mcpttinfo?encoding": "UTF-8", "ps:poc-settings?encoding": "UTF-8",
 				pEntity + "@id":       testClientID,
@@ -115,7 +117,7 @@ func TestBuildConformant(t *testing.T) {
 				"request": "INVITE " + testPSI, "to": "<" + testPSI + ">", "p-preferred-service": icsiMCPTT,
 				"accept-contact": "*", "accept-contact.+g.3gpp.icsi-ref": icsiMCPTT,
 				"accept-contact.require": "(flag)", "accept-contact.explicit": "(flag)",
-				"contact.+g.3gpp.mcptt": "(flag)", "content-type": TypeMCPTTInfo,
+				"contact.+g.3gpp.mcptt": "(flag)", "content-type": xmldoc.TypeMCPTTInfo,
 				pParams + "#children":        "mi:session-type,mi:mcptt-request-uri,mi:mcptt-client-id",
 				pParams + "/mi:session-type": "private", pReqURI: "sip:mcptt-peer@mcptt.example.com",
 			},
@@ -125,7 +127,7 @@ func TestBuildConformant(t *testing.T) {
 			Register: {
 				"request": "REGISTER sip:mcptt.example.com", "max-forwards": "70", "expires": "600",
 				"contact.+g.3gpp.mcptt": "(flag)", "contact.+g.3gpp.icsi-ref": icsiMCPTT, "contact.+sip.instance": absent,
-				"content-type":        TypeMCPTTInfo,
+				"content-type":        xmldoc.TypeMCPTTInfo,
 				pParams + "#children": "mi:mcptt-access-token,mi:mcptt-request-uri,mi:anyExt",
 				pToken:                testPartner, pReqURI: testPrimary, pIndex: "3",
 				pParams + "/mi:anyExt#children": "mi:selected-user-profile-index",
@@ -216,7 +218,7 @@ var optionCases = []optionCase{
 	{name: "7.2.1-08", mode: ModeRegister, want: map[Kind]change{Register: {pToken: testToken + "-x"}}},
 	{name: "7.2.1-09", mode: ModeRegister, want: map[Kind]change{Register: {pClient: testClientID + "-x"}}},
 	{name: "7.2.2-01", mode: ModePublish, want: map[Kind]change{Publish: {"accept-contact*": absent}}},
-	{name: "7.2.2-02", mode: ModePublish, want: map[Kind]change{Publish: {"content-type": TypePoCSettings, "parts": absent, "mi:*": absent}}},
+	{name: "7.2.2-02", mode: ModePublish, want: map[Kind]change{Publish: {"content-type": xmldoc.TypePoCSettings, "parts": absent, "mi:*": absent}}},
 	{name: "7.2.2-08", mode: ModePublish, want: map[Kind]change{Publish: {pClient: testClientID + "-x"}}},
 	{name: "7.2.2-09", mode: ModePublish, want: map[Kind]change{Publish: {pParams + "#children": "mi:mcptt-client-id,mi:mcptt-access-token"}}},
 	{name: "7.2.2-10", mode: ModePublish, want: map[Kind]change{Publish: {
@@ -236,7 +238,7 @@ var optionCases = []optionCase{
 	{name: "7A.2.1-05", mode: ModeMigration, want: map[Kind]change{Register: {pToken: testPartner + "-x"}}},
 	{name: "7A.2.1-06", mode: ModeMigration, want: map[Kind]change{Register: {pReqURI: "sip:x-alice@primary.example.com"}}},
 	{name: "7A.2.1-07", mode: ModeMigration, want: map[Kind]change{Register: {pIndex: "4"}}},
-	{name: "MIME-01", mode: ModePublish, want: map[Kind]change{Publish: {"content-type": "multipart/related", "content-type.type": TypeMCPTTInfo}}},
+	{name: "MIME-01", mode: ModePublish, want: map[Kind]change{Publish: {"content-type": "multipart/related", "content-type.type": xmldoc.TypeMCPTTInfo}}},
 	{name: "MIME-02", mode: ModeRegister, want: map[Kind]change{Register: {"mi:mcpttinfo?encoding": "ISO-8859-1"}}},
 	{name: "MIME-02", mode: ModePublish, want: map[Kind]change{
 		Publish: {"mi:mcpttinfo?encoding": "ISO-8859-1", "ps:poc-settings?encoding": "ISO-8859-1"},
@@ -264,7 +266,7 @@ var optionCases = []optionCase{
 		Register: {"contact.+g.3gpp.icsi-ref": icsiMCPTT + "," + icsiVideo},
 	}},
 	{name: "ns-prefix", variant: true, mode: ModePublish, markers: map[Kind][]string{
-		Publish: {`<mi:mcpttinfo xmlns:mi="` + NSMCPTTInfo, `<ps:poc-settings xmlns:ps="` + NSPoCSettings},
+		Publish: {`<mi:mcpttinfo xmlns:mi="` + xmldoc.NSMCPTTInfo, `<ps:poc-settings xmlns:ps="` + xmldoc.NSPoCSettings},
 	}},
 	{name: "xml-comments-cdata", variant: true, mode: ModeMigration, markers: map[Kind][]string{
 		Register: {"<![CDATA[" + testPartner + "]]>", "<!-- "},

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // This file reads requests back with the standard library's parsers, independently of
@@ -102,7 +104,7 @@ func params(t *testing.T, v string) (string, map[string]string) {
 }
 
 // nsAbbrev names the namespaces a checker knows; any other is foreign and skipped.
-var nsAbbrev = map[string]string{NSMCPTTInfo: "mi", NSPoCSettings: "ps", NSMCSSettings: "ms"}
+var nsAbbrev = map[string]string{xmldoc.NSMCPTTInfo: "mi", xmldoc.NSPoCSettings: "ps", xmldoc.NSMCSSettings: "ms"}
 
 // xmlFacts adds one fact per attribute and text leaf (keyed by the path from the root),
 // one per element listing its known children in order, and the declared encoding.

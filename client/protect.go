@@ -12,12 +12,12 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/crypto/mcx"
 	"github.com/mcptt-conformance/mcptt-conformance/crypto/xmlprotect"
 	"github.com/mcptt-conformance/mcptt-conformance/mikey"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // Media types of the protected modes.
 const (
-	TypeMIKEY  = "application/mikey"
-	TypeSigned = "application/vnd.3gpp.mcptt-signed+xml"
+	TypeMIKEY = "application/mikey"
 )
 
 // modifiedComment is what the modified-after-signing mutant adds to the signed
@@ -188,7 +188,7 @@ func (p *protection) encrypt(local, child, value string) string {
 			opts.KeyName = base64.StdEncoding.EncodeToString((p.keys.CSKID ^ 1).Bytes())
 		}
 	}
-	s, err := xmlprotect.Encrypt(p.keys, xmlprotect.Fragment(NSMCPTTInfo, child, value), opts)
+	s, err := xmlprotect.Encrypt(p.keys, xmlprotect.Fragment(xmldoc.NSMCPTTInfo, child, value), opts)
 	if err != nil && p.err == nil {
 		p.err = err
 	}
@@ -220,14 +220,14 @@ func protectedBody(cfg *Config, kind Kind) (string, string, error) {
 	var signed []bodyPart
 	switch {
 	case kind == Publish && !cfg.breaks("7.2.2-02"):
-		signed = append(signed, bodyPart{mediaType(cfg, TypeMCPTTInfo), registerInfo(cfg, p), p.contentID("mcptt-info")})
+		signed = append(signed, bodyPart{mediaType(cfg, xmldoc.TypeMCPTTInfo), registerInfo(cfg, p), p.contentID("mcptt-info")})
 	case kind == Register && cfg.Mode == ModeRegister && !cfg.breaks("7.2.1-06"):
-		signed = append(signed, bodyPart{mediaType(cfg, TypeMCPTTInfo), registerInfo(cfg, p), p.contentID("mcptt-info")})
+		signed = append(signed, bodyPart{mediaType(cfg, xmldoc.TypeMCPTTInfo), registerInfo(cfg, p), p.contentID("mcptt-info")})
 	case kind == Register && cfg.Mode == ModeMigration:
-		signed = append(signed, bodyPart{mediaType(cfg, TypeMCPTTInfo), migrationInfo(cfg, p), p.contentID("mcptt-info")})
+		signed = append(signed, bodyPart{mediaType(cfg, xmldoc.TypeMCPTTInfo), migrationInfo(cfg, p), p.contentID("mcptt-info")})
 	}
 	if kind == Publish {
-		signed = append(signed, bodyPart{mediaType(cfg, TypePoCSettings), pocSettings(cfg), p.contentID("poc-settings")})
+		signed = append(signed, bodyPart{mediaType(cfg, xmldoc.TypePoCSettings), pocSettings(cfg), p.contentID("poc-settings")})
 	}
 	if p.err != nil {
 		return "", "", p.err
@@ -253,7 +253,7 @@ func protectedBody(cfg *Config, kind Kind) (string, string, error) {
 	}
 	parts = append(parts, signed...)
 	if signatures != nil {
-		parts = append(parts, bodyPart{ctype: mediaType(cfg, TypeSigned), content: string(signatures)})
+		parts = append(parts, bodyPart{ctype: mediaType(cfg, xmldoc.TypeMCPTTSigned), content: string(signatures)})
 	}
 	return multipartBody(cfg, parts)
 }

@@ -15,7 +15,8 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/crypto/xmlprotect/xmlsec1test"
 	"github.com/mcptt-conformance/mcptt-conformance/kms"
 	"github.com/mcptt-conformance/mcptt-conformance/mikey"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
+	"github.com/mcptt-conformance/mcptt-conformance/schemas"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 const (
@@ -171,9 +172,9 @@ func judge(t *testing.T, cfg Config, p parsed) map[string]string {
 					}
 				}
 			}
-		case TypeMCPTTInfo:
+		case xmldoc.TypeMCPTTInfo:
 			info = part.body
-		case TypeSigned:
+		case xmldoc.TypeMCPTTSigned:
 			signed = part.body
 		}
 		if id := part.header["Content-Id"]; len(id) > 0 {
@@ -219,12 +220,12 @@ func judgeEncryption(t *testing.T, cfg Config, info []byte, keys *xmlprotect.Key
 	if err != nil {
 		t.Fatalf("mcptt-info: %v", err)
 	}
-	params := root.Child(NSMCPTTInfo, "mcptt-Params")
+	params := root.Child(xmldoc.NSMCPTTInfo, "mcptt-Params")
 	verdict := ok
 	for name, want := range expectedValues(cfg) {
-		el := params.Child(NSMCPTTInfo, name)
+		el := params.Child(xmldoc.NSMCPTTInfo, name)
 		if el == nil {
-			el = params.Child(NSMCPTTInfo, "anyExt").Child(NSMCPTTInfo, name)
+			el = params.Child(xmldoc.NSMCPTTInfo, "anyExt").Child(xmldoc.NSMCPTTInfo, name)
 		}
 		d, err := xmlprotect.Decrypt(el, *keys)
 		switch {
@@ -241,7 +242,7 @@ func judgeEncryption(t *testing.T, cfg Config, info []byte, keys *xmlprotect.Key
 	}
 	if plain, _, err := xmlprotect.DecryptDocument(info, *keys); err != nil {
 		t.Errorf("DecryptDocument: %v", err)
-	} else if problems := xmldoc.Validate(xmldoc.MCPTTInfo, plain); len(problems) > 0 {
+	} else if problems := validateInfo(t, plain); len(problems) > 0 {
 		t.Errorf("the decrypted mcptt-info body is not schema-valid: %v\n%s", problems, plain)
 	}
 	return verdict
@@ -258,7 +259,7 @@ func judgeSignatures(t *testing.T, cfg Config, signed []byte, bodies map[string]
 	if err != nil {
 		return fail
 	}
-	want := map[string]bool{TypeMCPTTInfo: true, TypePoCSettings: cfg.Mode == ModePublish}
+	want := map[string]bool{xmldoc.TypeMCPTTInfo: true, xmldoc.TypePoCSettings: cfg.Mode == ModePublish}
 	verdict := ok
 	covered := map[string]bool{}
 	for _, r := range results {
@@ -309,7 +310,7 @@ func sameVerdicts(a, b map[string]string) bool {
 
 // Every mode with every protection sends a request that passes every group.
 func TestBuildProtected(t *testing.T) {
-	if err := xmldoc.LoadSchemas(); err != nil {
+	if _, err := testSchemas(); err != nil {
 		t.Fatal(err)
 	}
 	for _, mode := range Modes {
@@ -377,7 +378,7 @@ func TestBuildSecondMDSI(t *testing.T) {
 // Each mutant changes exactly its group (and leaves the groups that need what it
 // removed inconclusive), in every mode.
 func TestBuildMutants(t *testing.T) {
-	if err := xmldoc.LoadSchemas(); err != nil {
+	if _, err := testSchemas(); err != nil {
 		t.Fatal(err)
 	}
 	noCSK := map[string]string{gEncryption: inconclusive, gSignature: inconclusive}
@@ -531,9 +532,9 @@ func TestProtectedOracle(t *testing.T) {
 				bodies[strings.Trim(id[0], "<>")] = p.body
 			}
 			switch p.ctype {
-			case TypeMCPTTInfo:
+			case xmldoc.TypeMCPTTInfo:
 				info = p.body
-			case TypeSigned:
+			case xmldoc.TypeMCPTTSigned:
 				signed = p.body
 			}
 		}
@@ -551,4 +552,15 @@ func TestProtectedOracle(t *testing.T) {
 			t.Errorf("%s: xmlsec1 decrypted with the raw CSK", mode)
 		}
 	}
+}
+
+// testSchemas is the suite's schemas, compiled once for these tests.
+var testSchemas = sync.OnceValues(func() (*xmldoc.Validator, error) { return xmldoc.NewValidator(schemas.FS) })
+
+func validateInfo(t *testing.T, body []byte) []xmldoc.Problem {
+	v, err := testSchemas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.Validate(xmldoc.MCPTTInfo, body)
 }

@@ -17,8 +17,8 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/pcapng"
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/recorded/recordedtest"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // A live run leaves run.pcapng, which tshark dissects with every captured request in

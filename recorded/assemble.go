@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // assembler turns recorded payloads into the messages of a run: it numbers and names
@@ -84,7 +84,7 @@ func sipPorts(pkts []packet) map[uint16]bool {
 	ports := map[uint16]bool{5060: true, 5061: true}
 	for _, p := range pkts {
 		switch {
-		case capture.MethodOf(p.payload) != "":
+		case sipmsg.MethodOf(p.payload) != "":
 			ports[p.dst.Port()] = true
 		case isResponse(p.payload):
 			ports[p.src.Port()] = true
@@ -99,7 +99,7 @@ func (a *assembler) datagram(name string, p packet, toSIP bool) {
 	case p.fragment != "":
 		damage = p.fragment
 		// RFC 3261 18.1.1: a request that large goes over a congestion-controlled transport.
-		fault = capture.MethodOf(p.payload) != ""
+		fault = sipmsg.MethodOf(p.payload) != ""
 		if fault {
 			damage += "; RFC 3261 18.1.1 asks a request larger than 1300 bytes to go over TCP"
 		}
@@ -115,13 +115,13 @@ func (a *assembler) payload(name string, frame int, t time.Time, transport strin
 	switch {
 	case damage != "":
 		a.n.add("%s: %s", fname, damage)
-		if toSIP && capture.MethodOf(raw) != "" {
+		if toSIP && sipmsg.MethodOf(raw) != "" {
 			a.damaged = append(a.damaged, Damage{Name: fname, Time: t, Transport: transport, Peer: src.String(), Local: dst.String(), Raw: raw, Reason: damage, ClientFault: fault})
 		}
 	case isResponse(raw):
 		a.response(raw)
-	case toSIP || capture.MethodOf(raw) != "":
-		if capture.MethodOf(raw) == "" {
+	case toSIP || sipmsg.MethodOf(raw) != "":
+		if sipmsg.MethodOf(raw) == "" {
 			a.n.add("%s: %d byte(s) that are not SIP sent to SIP port %d", fname, len(raw), dst.Port())
 		}
 		a.add(&capture.Message{Name: fname, Time: t, Transport: transport, Peer: src.String(), Local: dst.String(), Raw: raw}, true)
@@ -142,14 +142,14 @@ func (a *assembler) uniqueName(name string) string {
 // request of the same transaction.
 func (a *assembler) add(m *capture.Message, detect bool) {
 	m.Seq = len(a.msgs) + 1
-	m.Method = capture.MethodOf(m.Raw)
+	m.Method = sipmsg.MethodOf(m.Raw)
 	a.msgs = append(a.msgs, m)
 	sm, err := sipmsg.Parse(m.Raw)
 	if err != nil || !sm.IsRequest {
 		return
 	}
 	if detect {
-		if key := transactionKey(sm); key != "" {
+		if key := sm.TransactionKey(); key != "" {
 			if first, ok := a.firstOf[key]; ok {
 				m.RetransmissionOf = first
 			} else {
@@ -225,37 +225,4 @@ func dialogKey(m *sipmsg.Message) string {
 		return ""
 	}
 	return strings.TrimSpace(id.Value) + "|" + f[0] + " " + strings.ToUpper(f[1])
-}
-
-// transactionKey identifies a request's server transaction (RFC 3261 17.2.3): the top
-// Via's branch and sent-by, and the method (ACK counting as INVITE).
-func transactionKey(m *sipmsg.Message) string {
-	via, ok := m.First("via")
-	if !ok {
-		return ""
-	}
-	hops := sipmsg.SplitList(via.Value)
-	if len(hops) == 0 {
-		return ""
-	}
-	_, rest, ok := strings.Cut(strings.TrimSpace(hops[0]), " ")
-	if !ok {
-		return ""
-	}
-	sentBy, params, _ := strings.Cut(rest, ";")
-	ps, _ := sipmsg.ParseParams(";" + params)
-	branch := ""
-	for _, p := range ps {
-		if strings.EqualFold(p.Name, "branch") {
-			branch = p.Value
-		}
-	}
-	if branch == "" {
-		return ""
-	}
-	method := m.Method
-	if method == "ACK" {
-		method = "INVITE"
-	}
-	return branch + "|" + strings.TrimSpace(sentBy) + "|" + method
 }

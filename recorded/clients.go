@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // Client is the traffic of one client under test: a party that sent at least one
@@ -107,20 +107,10 @@ func Select(clients []*Client, sel string) (*Client, error) {
 // URI of another request; "" for bytes that are not a readable request.
 func identity(raw []byte) string {
 	m, err := sipmsg.Parse(raw)
-	if err != nil || !m.IsRequest {
+	if err != nil {
 		return ""
 	}
-	name := "from"
-	if m.Method == "REGISTER" {
-		name = "to"
-	}
-	h, ok := m.First(name)
-	if !ok {
-		return ""
-	}
-	a, _ := sipmsg.ParseAddress(h.Value)
-	uri, _, _ := strings.Cut(a.URI, ";")
-	return strings.ToLower(strings.TrimSpace(uri))
+	return m.AddressOfRecord()
 }
 
 // host is the host part of host:port.

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // IndexFile is the index capture.Store writes beside the messages it keeps.

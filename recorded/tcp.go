@@ -6,8 +6,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/mcptt-conformance/mcptt-conformance/capture"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // Limits of one TCP direction, as the live server has them: bytes that cannot be framed
@@ -185,5 +184,5 @@ func trimCRLF(b []byte) []byte { return bytes.TrimLeft(b, "\r\n") }
 
 // startsMessage reports whether b starts with a SIP request or status line.
 func startsMessage(b []byte) bool {
-	return capture.MethodOf(b) != "" || bytes.HasPrefix(b, []byte("SIP/2.0 "))
+	return sipmsg.MethodOf(b) != "" || bytes.HasPrefix(b, []byte("SIP/2.0 "))
 }

@@ -5,8 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 	"golang.org/x/net/html"
+
+	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
 func parseHTML(t *testing.T, out []byte) *html.Node {

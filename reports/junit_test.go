@@ -9,6 +9,7 @@ import (
 
 	"github.com/lestrrat-go/libxml2"
 	"github.com/lestrrat-go/libxml2/xsd"
+
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 

@@ -78,9 +78,9 @@ func TestImportsResolveLocally(t *testing.T) {
 func TestRootSchemas(t *testing.T) {
 	docs := readSchemas(t)
 	for file, ns := range map[string]string{
-		MCPTTInfo:   "urn:3gpp:ns:mcpttInfo:1.0",
-		PoCSettings: "urn:oma:params:xml:ns:poc:poc-settings",
-		MCPTTSigned: "urn:3gpp:ns:mcpttSignedDoc:1.0",
+		"mcptt-info.xsd":   "urn:3gpp:ns:mcpttInfo:1.0",
+		"poc-settings.xsd": "urn:oma:params:xml:ns:poc:poc-settings",
+		"mcptt-signed.xsd": "urn:3gpp:ns:mcpttSignedDoc:1.0",
 	} {
 		d, ok := docs[file]
 		if !ok {

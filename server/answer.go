@@ -14,7 +14,7 @@ import (
 	gslog "github.com/ghettovoice/gosip/log"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // newGosipLogger gives gosip's parser a logger that writes nowhere: what gosip would

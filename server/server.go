@@ -17,7 +17,7 @@ import (
 	"github.com/ghettovoice/gosip/sip/parser"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // Limits on what one peer may send before the server gives up on the connection.

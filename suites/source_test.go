@@ -14,6 +14,7 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/recorded"
 	"github.com/mcptt-conformance/mcptt-conformance/validators"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // A capture run (-capture) judges recorded traffic instead of a live run. Each client
@@ -174,7 +175,7 @@ func judgeRun(req validators.Requirement) []verdict.Result {
 func damagedRows(req validators.Requirement, c clientRun) []verdict.Result {
 	var rs []verdict.Result
 	for _, d := range c.damaged {
-		if validators.WellFormedness(prof, capture.MethodOf(d.Raw)) != req.ID {
+		if validators.WellFormedness(prof, sipmsg.MethodOf(d.Raw)) != req.ID {
 			continue
 		}
 		r := verdict.Result{Requirement: req.ID, Clause: req.Clause, Message: d.Name}

@@ -5,21 +5,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mcptt-conformance/mcptt-conformance/validators/contact"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
-)
-
-// Namespaces and media types of the bodies the clauses name.
-const (
-	nsMCPTTInfo   = "urn:3gpp:ns:mcpttInfo:1.0"
-	nsPoCSettings = "urn:oma:params:xml:ns:poc:poc-settings"
-	nsMCSSettings = "urn:3gpp:mcsSettings:1.0"
-	nsXMLEnc      = "http://www.w3.org/2001/04/xmlenc#"
-
-	typeMCPTTInfo   = "application/vnd.3gpp.mcptt-info+xml"
-	typePoCSettings = "application/poc-settings+xml"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/contact"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // wellFormed judges a request against RFC 3261 (and RFC 3903 for PUBLISH). Content-Length
@@ -192,11 +181,11 @@ func readValue(e *xmldoc.Element) value {
 			v.encrypted = true
 		}
 	}
-	if e.Child(nsXMLEnc, "EncryptedData") != nil {
+	if e.Child(xmldoc.NSXMLEnc, "EncryptedData") != nil {
 		v.encrypted = true
 	}
 	for _, name := range []string{"mcpttString", "mcpttURI", "mcpttBoolean"} {
-		if c := e.Child(nsMCPTTInfo, name); c != nil {
+		if c := e.Child(xmldoc.NSMCPTTInfo, name); c != nil {
 			v.text, v.carrier = c.Text, name
 			return v
 		}
@@ -208,7 +197,7 @@ func readValue(e *xmldoc.Element) value {
 // plainValue judges one plaintext element of the mcptt-info body against the value
 // the profile declares.
 func plainValue(j *judgement, q *Request, part multipart.Part, doc *xmldoc.Element, element, want, what string) {
-	els := doc.Find(nsMCPTTInfo, element)
+	els := doc.Find(xmldoc.NSMCPTTInfo, element)
 	if len(els) == 0 {
 		j.fail(q, partLine(q, part, 1), "expected a <%s> element set to the %s, saw none in the mcptt-info body", element, what)
 		return

@@ -1,9 +1,9 @@
 package validators
 
 import (
-	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // TS 24.379 7A.2.1 SIP REGISTER request for migration service authorization.
@@ -61,7 +61,7 @@ var clause7A21 = []Requirement{
 	{ID: "7A.2.1-13", Clause: "7A.2.1", Title: "mcptt-info integrity-protected with the CSK",
 		Text: "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the application/vnd.3gpp.mcptt-info+xml MIME body (6.6.3.3.3).",
 		Check: func(r *Run) []verdict.Result {
-			return eachProtected(r, "register", yes, integOn, signed(typeMCPTTInfo))
+			return eachProtected(r, "register", yes, integOn, signed(xmldoc.TypeMCPTTInfo))
 		}},
 }
 
@@ -92,9 +92,9 @@ func withInfo(check func(*judgement, *Run, *Request, multipart.Part, *xmldoc.Ele
 // migrationBodyAndToken judges 7A.2.1-05: the body is there, schema-valid, and carries
 // the partner token.
 func migrationBodyAndToken(j *judgement, r *Run, q *Request) {
-	part, n := body(q, typeMCPTTInfo)
+	part, n := body(q, xmldoc.TypeMCPTTInfo)
 	if n == 0 {
-		j.fail(q, 0, "expected an %s body, saw %s", typeMCPTTInfo, describeBodies(q))
+		j.fail(q, 0, "expected an %s body, saw %s", xmldoc.TypeMCPTTInfo, describeBodies(q))
 		return
 	}
 	var schema judgement
@@ -121,10 +121,10 @@ func requestURIValue(j *judgement, r *Run, q *Request, part multipart.Part, doc 
 // namespace (facts.md section 0); the detail names which.
 func infoProfileIndex(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {
 	want := *r.Profile.Settings.UserProfileIndex
-	els := doc.Find(nsMCPTTInfo, "selected-user-profile-index")
+	els := doc.Find(xmldoc.NSMCPTTInfo, "selected-user-profile-index")
 	where := "the mcpttInfo namespace"
 	if len(els) == 0 {
-		els, where = doc.Find(nsMCSSettings, "selected-user-profile-index"), "the mcsSettings namespace (7.4.1.2.2)"
+		els, where = doc.Find(xmldoc.NSMCSSettings, "selected-user-profile-index"), "the mcsSettings namespace (7.4.1.2.2)"
 	}
 	if len(els) == 0 {
 		j.fail(q, partLine(q, part, 1), "expected <selected-user-profile-index> set to %d in the mcptt-info body, saw none", want)

@@ -5,9 +5,9 @@ import (
 	"strings"
 
 	"github.com/mcptt-conformance/mcptt-conformance/crypto/xmlprotect"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // TS 24.379 7.2.1 SIP REGISTER request for service authorisation.
@@ -72,8 +72,10 @@ var clause721 = []Requirement{
 			})
 		}},
 	{ID: "7.2.1-17", Clause: "7.2.1", Title: "mcptt-info integrity-protected with the CSK",
-		Text:  "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the application/vnd.3gpp.mcptt-info+xml MIME body (6.6.3.3.3).",
-		Check: func(r *Run) []verdict.Result { return eachProtected(r, "register", no, integOn, signed(typeMCPTTInfo)) }},
+		Text: "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the application/vnd.3gpp.mcptt-info+xml MIME body (6.6.3.3.3).",
+		Check: func(r *Run) []verdict.Result {
+			return eachProtected(r, "register", no, integOn, signed(xmldoc.TypeMCPTTInfo))
+		}},
 }
 
 // eachRegister applies a check to the REGISTERs of the clause's kind of run: 7.2.1 for
@@ -124,14 +126,14 @@ func eachInfoRegister(r *Run, pr protection, check func(*judgement, *Run, *Reque
 }
 
 func hasInfoBody(j *judgement, r *Run, q *Request) {
-	_, n := body(q, typeMCPTTInfo)
+	_, n := body(q, xmldoc.TypeMCPTTInfo)
 	switch n {
 	case 0:
-		j.fail(q, 0, "expected an %s body, saw %s", typeMCPTTInfo, describeBodies(q))
+		j.fail(q, 0, "expected an %s body, saw %s", xmldoc.TypeMCPTTInfo, describeBodies(q))
 	case 1:
-		j.pass(q, "the REGISTER carries an %s body", typeMCPTTInfo)
+		j.pass(q, "the REGISTER carries an %s body", xmldoc.TypeMCPTTInfo)
 	default:
-		j.pass(q, "the REGISTER carries %d %s bodies (one per MC service, 24.379 7.1); the first is judged", n, typeMCPTTInfo)
+		j.pass(q, "the REGISTER carries %d %s bodies (one per MC service, 24.379 7.1); the first is judged", n, xmldoc.TypeMCPTTInfo)
 	}
 }
 
@@ -172,9 +174,9 @@ func eachInfoBody(r *Run, authz string, migration *bool, pr protection, check fu
 // infoDocument finds and parses the mcptt-info body; without one, the request's row is
 // inconclusive, since the body's presence is its own requirement.
 func infoDocument(j *judgement, q *Request) (multipart.Part, *xmldoc.Element) {
-	part, n := body(q, typeMCPTTInfo)
+	part, n := body(q, xmldoc.TypeMCPTTInfo)
 	if n == 0 {
-		j.inconclusive(q, "no %s body to look in (its absence is judged by the requirement that asks for the body)", typeMCPTTInfo)
+		j.inconclusive(q, "no %s body to look in (its absence is judged by the requirement that asks for the body)", xmldoc.TypeMCPTTInfo)
 		return part, nil
 	}
 	return part, document(j, q, part, "mcptt-info")
@@ -198,7 +200,8 @@ func infoSchema(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmld
 		j.inconclusive(q, "the mcptt-info body is judged after decryption, but it does not decrypt (judged by the encryption requirements): %v", err)
 		return
 	}
-	schemaVerdict(j, q, part, xmldoc.Validate(xmldoc.MCPTTInfo, plain), "decrypted mcptt-info", func(line int) int { return line })
+	_, probs := checkXML(xmldoc.MCPTTInfo, plain)
+	schemaVerdict(j, q, part, probs, "decrypted mcptt-info", func(line int) int { return line })
 }
 
 // eachProtected applies a check to every request of the clause's kind under protection pr.

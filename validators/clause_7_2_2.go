@@ -6,10 +6,10 @@ import (
 	"strings"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // TS 24.379 7.2.2 SIP PUBLISH request for service authorisation and MCPTT service settings.
@@ -67,7 +67,7 @@ var clause722 = []Requirement{
 	{ID: "7.2.2-14", Clause: "7.2.2", Title: "mcptt-info and poc-settings integrity-protected",
 		Text: "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the mcptt-info and the poc-settings MIME bodies (6.6.3.3.3).",
 		Check: func(r *Run) []verdict.Result {
-			return eachProtected(r, "publish", nil, integOn, signed(typeMCPTTInfo, typePoCSettings))
+			return eachProtected(r, "publish", nil, integOn, signed(xmldoc.TypeMCPTTInfo, xmldoc.TypePoCSettings))
 		}},
 	{ID: "7.2.2-15", Clause: "7.2.2", Title: "PUBLISH well-formed",
 		Text:  "The MCPTT client shall send the SIP PUBLISH request according to 3GPP TS 24.229 (a well-formed PUBLISH per RFC 3261 and RFC 3903).",
@@ -174,9 +174,10 @@ func acceptContactMCPTT(m *sipmsg.Message) (sipmsg.Header, bool) {
 		}
 		for _, v := range sipmsg.SplitList(h.Value) {
 			var tag, req, expl bool
-			for _, p := range splitParams(v) {
-				name, _, _ := strings.Cut(p, "=")
-				switch strings.ToLower(strings.TrimSpace(name)) {
+			_, params, _ := strings.Cut(v, ";") // after the "*" (RFC 3841 ac-value)
+			ps, _ := sipmsg.ParseParams(";" + params)
+			for _, p := range ps {
+				switch strings.ToLower(p.Name) {
 				case "+g.3gpp.mcptt":
 					tag = true
 				case "require":
@@ -193,47 +194,27 @@ func acceptContactMCPTT(m *sipmsg.Message) (sipmsg.Header, bool) {
 	return first, false
 }
 
-// splitParams splits "a;b=1;c=\"x;y\"" at the semicolons outside quotes.
-func splitParams(v string) []string {
-	var out []string
-	quoted, start := false, 0
-	for i := 0; i < len(v); i++ {
-		switch v[i] {
-		case '"':
-			quoted = !quoted
-		case '\\':
-			i++
-		case ';':
-			if !quoted {
-				out = append(out, v[start:i])
-				start = i + 1
-			}
-		}
-	}
-	return append(out, v[start:])
-}
-
 func publishInfoBody(j *judgement, r *Run, q *Request) {
-	part, n := body(q, typeMCPTTInfo)
+	part, n := body(q, xmldoc.TypeMCPTTInfo)
 	if n == 0 {
-		j.fail(q, 0, "expected an %s body, saw %s", typeMCPTTInfo, describeBodies(q))
+		j.fail(q, 0, "expected an %s body, saw %s", xmldoc.TypeMCPTTInfo, describeBodies(q))
 		return
 	}
 	doc := document(j, q, part, "mcptt-info")
 	if doc == nil {
 		return
 	}
-	if len(doc.Find(nsMCPTTInfo, "mcptt-access-token")) == 0 {
+	if len(doc.Find(xmldoc.NSMCPTTInfo, "mcptt-access-token")) == 0 {
 		j.fail(q, partLine(q, part, 1), "expected the mcptt-info body to carry <mcptt-access-token>, saw none")
 		return
 	}
-	j.pass(q, "the PUBLISH carries an %s body with <mcptt-access-token> (its value is judged under 7.2.2-08)", typeMCPTTInfo)
+	j.pass(q, "the PUBLISH carries an %s body with <mcptt-access-token> (its value is judged under 7.2.2-08)", xmldoc.TypeMCPTTInfo)
 }
 
 func pocBody(j *judgement, r *Run, q *Request) {
-	part, n := body(q, typePoCSettings)
+	part, n := body(q, xmldoc.TypePoCSettings)
 	if n == 0 {
-		j.fail(q, 0, "expected an %s body, saw %s", typePoCSettings, describeBodies(q))
+		j.fail(q, 0, "expected an %s body, saw %s", xmldoc.TypePoCSettings, describeBodies(q))
 		return
 	}
 	schemaValid(j, q, part, xmldoc.PoCSettings, "poc-settings")
@@ -242,9 +223,9 @@ func pocBody(j *judgement, r *Run, q *Request) {
 // eachPoC applies a check to the poc-settings body of every PUBLISH.
 func eachPoC(r *Run, check func(*judgement, *Run, *Request, multipart.Part, *xmldoc.Element)) []verdict.Result {
 	return eachPublish(r, anyProtection, func(j *judgement, r *Run, q *Request) {
-		part, n := body(q, typePoCSettings)
+		part, n := body(q, xmldoc.TypePoCSettings)
 		if n == 0 {
-			j.inconclusive(q, "no %s body to look in (judged under 7.2.2-10)", typePoCSettings)
+			j.inconclusive(q, "no %s body to look in (judged under 7.2.2-10)", xmldoc.TypePoCSettings)
 			return
 		}
 		if doc := document(j, q, part, "poc-settings"); doc != nil {
@@ -258,12 +239,12 @@ var answerModes = map[string]string{"auto-answer": "automatic", "manual-answer":
 
 func answerMode(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {
 	want := r.Profile.Settings.AnswerMode
-	am := doc.Find(nsPoCSettings, "am-settings")
+	am := doc.Find(xmldoc.NSPoCSettings, "am-settings")
 	if len(am) == 0 {
 		j.fail(q, partLine(q, part, 1), "expected <am-settings> with <answer-mode> %s (%s), saw no <am-settings>", answerModes[want], want)
 		return
 	}
-	mode := am[0].Child(nsPoCSettings, "answer-mode")
+	mode := am[0].Child(xmldoc.NSPoCSettings, "answer-mode")
 	if mode == nil {
 		j.fail(q, partLine(q, part, am[0].Line), "expected <am-settings> to hold <answer-mode> %s (%s), saw none", answerModes[want], want)
 		return
@@ -281,9 +262,9 @@ func answerMode(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmld
 
 func pocProfileIndex(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {
 	want := *r.Profile.Settings.UserProfileIndex
-	els := doc.Find(nsMCSSettings, "selected-user-profile-index")
+	els := doc.Find(xmldoc.NSMCSSettings, "selected-user-profile-index")
 	if len(els) == 0 {
-		j.fail(q, partLine(q, part, 1), "expected <selected-user-profile-index> in namespace %s set to %d, saw none", nsMCSSettings, want)
+		j.fail(q, partLine(q, part, 1), "expected <selected-user-profile-index> in namespace %s set to %d, saw none", xmldoc.NSMCSSettings, want)
 		return
 	}
 	got, err := profileIndex(els[0])
@@ -299,9 +280,9 @@ func pocProfileIndex(j *judgement, r *Run, q *Request, part multipart.Part, doc 
 
 func multiplex(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {
 	want := *r.Profile.Settings.MultiplexSupport
-	els := doc.Find(nsMCSSettings, "multiplex-support")
+	els := doc.Find(xmldoc.NSMCSSettings, "multiplex-support")
 	if len(els) == 0 {
-		j.fail(q, partLine(q, part, 1), "expected <multiplex-support> in namespace %s, saw none", nsMCSSettings)
+		j.fail(q, partLine(q, part, 1), "expected <multiplex-support> in namespace %s, saw none", xmldoc.NSMCSSettings)
 		return
 	}
 	got, err := strconv.ParseBool(strings.TrimSpace(els[0].Text))

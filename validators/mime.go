@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // Cross-cutting requirements on the MIME framing and XML of every clause.

@@ -10,14 +10,13 @@ import (
 
 	"github.com/mcptt-conformance/mcptt-conformance/crypto/xmlprotect"
 	"github.com/mcptt-conformance/mcptt-conformance/mikey"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 const (
-	typeMIKEY  = "application/mikey"
-	typeSigned = "application/vnd.3gpp.mcptt-signed+xml"
+	typeMIKEY = "application/mikey"
 )
 
 // mikeyBody is one application/mikey part and what opening it gave.
@@ -248,7 +247,7 @@ func opens(j *judgement, r *Run, q *Request) {
 // (6.6.2.3.3) and decrypting to the declared value.
 func encrypted(element, what string, want func(*Run) string) func(*judgement, *Run, *Request, multipart.Part, *xmldoc.Element) {
 	return func(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {
-		els := doc.Find(nsMCPTTInfo, element)
+		els := doc.Find(xmldoc.NSMCPTTInfo, element)
 		if len(els) == 0 {
 			j.fail(q, partLine(q, part, 1), "expected an encrypted <%s> element holding the %s, saw none in the mcptt-info body", element, what)
 			return
@@ -304,14 +303,14 @@ func readingsVerdict(j *judgement, r *Run, q *Request, line int, what string, rs
 // under the key from the CSK, over each (6.6.3.3.3).
 func signed(mediaTypes ...string) func(*judgement, *Run, *Request) {
 	return func(j *judgement, r *Run, q *Request) {
-		sig, n := body(q, typeSigned)
+		sig, n := body(q, xmldoc.TypeMCPTTSigned)
 		if n == 0 {
-			j.fail(q, 0, "expected an %s body signing the %s bod%s, saw %s", typeSigned, strings.Join(mediaTypes, " and "), plural(len(mediaTypes), "y", "ies"), describeBodies(q))
+			j.fail(q, 0, "expected an %s body signing the %s bod%s, saw %s", xmldoc.TypeMCPTTSigned, strings.Join(mediaTypes, " and "), plural(len(mediaTypes), "y", "ies"), describeBodies(q))
 			return
 		}
 		p := q.protection(r)
 		if p.keys == nil {
-			j.inconclusive(q, "the request carries an %s body, but %s", typeSigned, p.noKeys)
+			j.inconclusive(q, "the request carries an %s body, but %s", xmldoc.TypeMCPTTSigned, p.noKeys)
 			return
 		}
 		bodies := map[string][]byte{}
@@ -322,7 +321,7 @@ func signed(mediaTypes ...string) func(*judgement, *Run, *Request) {
 		}
 		results, err := xmlprotect.VerifySignatures(sig.Body, bodies, *p.keys)
 		if err != nil {
-			j.fail(q, partLine(q, sig, 1), "the %s body cannot be used: %v", typeSigned, err)
+			j.fail(q, partLine(q, sig, 1), "the %s body cannot be used: %v", xmldoc.TypeMCPTTSigned, err)
 			return
 		}
 		var readings []xmlprotect.Reading

@@ -14,9 +14,9 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/kms"
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/validators"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // exampleProfile declares the settings of the independent generator's protected
@@ -60,7 +60,7 @@ func judgeExampleFile(t *testing.T, authz, path string, strict bool) map[string]
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &capture.Message{Seq: 1, Name: filepath.Base(path), Transport: "udp", Raw: raw, Status: 200, Method: capture.MethodOf(raw)}
+	m := &capture.Message{Seq: 1, Name: filepath.Base(path), Transport: "udp", Raw: raw, Status: 200, Method: sipmsg.MethodOf(raw)}
 	run := validators.NewRun(p, []*capture.Message{m}, strict)
 	run.Keys = keys
 	return judgeAll(run)

@@ -12,6 +12,7 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/client"
 	"github.com/mcptt-conformance/mcptt-conformance/validators"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // register returns the reference client's conformant plaintext REGISTER.
@@ -30,7 +31,7 @@ func register(t testing.TB) []byte {
 func judgeRaw(t testing.TB, raw []byte, strict bool) map[string][]verdict.Result {
 	p := load(t, profiles[client.ModeRegister])
 	p.Logoff = false
-	m := &capture.Message{Seq: 1, Name: "0001-REGISTER.sip", Transport: "udp", Raw: raw, Status: 200, Method: capture.MethodOf(raw)}
+	m := &capture.Message{Seq: 1, Name: "0001-REGISTER.sip", Transport: "udp", Raw: raw, Status: 200, Method: sipmsg.MethodOf(raw)}
 	return judgeAll(validators.NewRun(p, []*capture.Message{m}, strict))
 }
 

@@ -13,10 +13,11 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
 	"github.com/mcptt-conformance/mcptt-conformance/kms"
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/contact"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
+	"github.com/mcptt-conformance/mcptt-conformance/schemas"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/contact"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // Request is one received REGISTER or PUBLISH (or unreadable bytes), parsed once.
@@ -70,8 +71,22 @@ func (q *Request) document(part multipart.Part) (*xmldoc.Element, error) {
 // same on every call.
 func (q *Request) checked(k xmldoc.Kind, part multipart.Part) *partView {
 	v := q.view(part)
-	v.checkOnce.Do(func() { v.wellFormed, v.schema = xmldoc.Check(k, part.Body) })
+	v.checkOnce.Do(func() { v.wellFormed, v.schema = checkXML(k, part.Body) })
 	return v
+}
+
+// schemaValidator holds the suite's schemas (package schemas), compiled once.
+var schemaValidator = sync.OnceValues(func() (*xmldoc.Validator, error) { return xmldoc.NewValidator(schemas.FS) })
+
+// checkXML is xmldoc's Check with the suite's schemas: well-formedness and validity
+// from one parse. A schema that does not compile is a suite defect, reported as the
+// body's schema problem.
+func checkXML(k xmldoc.Kind, body []byte) (wellFormed, schema []xmldoc.Problem) {
+	v, err := schemaValidator()
+	if err != nil {
+		return xmldoc.CheckWellFormed(k, body), []xmldoc.Problem{{Expected: "the embedded schemas to compile", Actual: err.Error()}}
+	}
+	return v.Check(k, body)
 }
 
 // wellFormedness is xmldoc.CheckWellFormed of the part.
@@ -214,7 +229,7 @@ func (r *Run) classifyRegisters() {
 	type tags struct{ mcptt, icsi bool }
 	accepted := map[string]tags{} // AoR → the MCPTT tags of the last accepted registration
 	for _, q := range r.requests("REGISTER") {
-		aor := addressOfRecord(q)
+		aor := q.SIP.AddressOfRecord()
 		now := tags{hasMCPTTTag(q), hasMCPTTICSI(q)}
 		before, registered := accepted[aor]
 		switch {
@@ -230,20 +245,6 @@ func (r *Run) classifyRegisters() {
 			}
 		}
 	}
-}
-
-func addressOfRecord(q *Request) string {
-	to, _ := q.SIP.First("to")
-	v := to.Value
-	if i := strings.IndexByte(v, '<'); i >= 0 {
-		if j := strings.IndexByte(v[i:], '>'); j > 0 {
-			return strings.ToLower(v[i+1 : i+j])
-		}
-	}
-	if i := strings.IndexByte(v, ';'); i >= 0 {
-		v = v[:i]
-	}
-	return strings.ToLower(strings.TrimSpace(v))
 }
 
 func isDeregistration(q *Request) bool {

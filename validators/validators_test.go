@@ -13,6 +13,7 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/validators"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // profiles are the bundled plaintext profiles, one per reference-client mode.
@@ -79,7 +80,7 @@ func judge(t testing.TB, p *profile.Profile, cfg *client.Config, strict bool) ma
 			t.Fatalf("building %v: %v", x.kind, err)
 		}
 		m := &capture.Message{Seq: i + 1, Transport: cfg.Transport, Peer: "127.0.0.1:5071", Raw: raw, Status: x.status}
-		m.Method = capture.MethodOf(raw)
+		m.Method = sipmsg.MethodOf(raw)
 		m.Name = fmt.Sprintf("%04d-%s.sip", i+1, m.Method)
 		msgs = append(msgs, m)
 	}

@@ -3,7 +3,7 @@ package xmlprotect
 import (
 	"testing"
 
-	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // BenchmarkSharedPublish decrypts both elements of the shared example's
@@ -12,7 +12,7 @@ func BenchmarkSharedPublish(b *testing.B) {
 	e := examples[1]
 	k := e.keys(b)
 	parts := e.parts(b)
-	info, signed, bodies := findPart(b, parts, typeInfo), findPart(b, parts, typeSigned), bodiesByID(parts)
+	info, signed, bodies := findPart(b, parts, xmldoc.TypeMCPTTInfo), findPart(b, parts, xmldoc.TypeMCPTTSigned), bodiesByID(parts)
 	for b.Loop() {
 		if _, _, err := DecryptDocument(info, k); err != nil {
 			b.Fatal(err)
@@ -28,11 +28,11 @@ func BenchmarkSharedPublish(b *testing.B) {
 func BenchmarkDecrypt(b *testing.B) {
 	e := examples[1]
 	k := e.keys(b)
-	root, err := xmldoc.Parse(findPart(b, e.parts(b), typeInfo))
+	root, err := xmldoc.Parse(findPart(b, e.parts(b), xmldoc.TypeMCPTTInfo))
 	if err != nil {
 		b.Fatal(err)
 	}
-	el := root.Child(NSMCPTTInfo, "mcptt-Params").Child(NSMCPTTInfo, "mcptt-access-token")
+	el := root.Child(xmldoc.NSMCPTTInfo, "mcptt-Params").Child(xmldoc.NSMCPTTInfo, "mcptt-access-token")
 	for b.Loop() {
 		if _, err := Decrypt(el, k); err != nil {
 			b.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // AES-128-GCM as XML Encryption 1.1 uses it: a 96-bit IV before the
@@ -42,7 +42,7 @@ var carriers = map[string]bool{"mcpttString": true, "mcpttURI": true, "mcpttBool
 // It returns ErrNotEncrypted when el has no EncryptedData child, and an
 // *Error for every other defect.
 func Decrypt(el *xmldoc.Element, k Keys) (Decryption, error) {
-	ed := el.Child(NSXMLEnc, "EncryptedData")
+	ed := el.Child(xmldoc.NSXMLEnc, "EncryptedData")
 	if ed == nil {
 		return Decryption{}, ErrNotEncrypted
 	}
@@ -66,7 +66,7 @@ func decryptData(ed *xmldoc.Element, context string, k Keys) (Decryption, string
 	case typ != TypeContent:
 		return fail(KindFormat, "EncryptedData Type "+TypeContent+", "+TypeElement+" or none", fmt.Sprintf("Type %q", typ))
 	}
-	method := ed.Child(NSXMLEnc, "EncryptionMethod")
+	method := ed.Child(xmldoc.NSXMLEnc, "EncryptionMethod")
 	if method == nil {
 		return fail(KindFormat, "an xenc:EncryptionMethod in EncryptedData", "none")
 	}
@@ -81,8 +81,8 @@ func decryptData(ed *xmldoc.Element, context string, k Keys) (Decryption, string
 		d.Readings = append(d.Readings, *r)
 	}
 	var cv *xmldoc.Element
-	if data := ed.Child(NSXMLEnc, "CipherData"); data != nil {
-		cv = data.Child(NSXMLEnc, "CipherValue")
+	if data := ed.Child(xmldoc.NSXMLEnc, "CipherData"); data != nil {
+		cv = data.Child(xmldoc.NSXMLEnc, "CipherValue")
 	}
 	if cv == nil {
 		return fail(KindFormat, "xenc:CipherData with an xenc:CipherValue", "none")
@@ -120,8 +120,8 @@ func decryptData(ed *xmldoc.Element, context string, k Keys) (Decryption, string
 // or absent (ReadingNoKeyName).
 func checkKeyName(el *xmldoc.Element, k Keys) (*Reading, error) {
 	var name *xmldoc.Element
-	if info := el.Child(NSXMLDSig, "KeyInfo"); info != nil {
-		name = info.Child(NSXMLDSig, "KeyName")
+	if info := el.Child(xmldoc.NSXMLDSig, "KeyInfo"); info != nil {
+		name = info.Child(xmldoc.NSXMLDSig, "KeyName")
 	}
 	if name == nil {
 		return &ReadingNoKeyName, nil
@@ -232,7 +232,7 @@ func DecryptDocument(body []byte, k Keys) ([]byte, map[string]Decryption, error)
 	var walk func(el *xmldoc.Element) error
 	walk = func(el *xmldoc.Element) error {
 		for _, c := range el.Children {
-			if c.Space != NSXMLEnc || c.Local != "EncryptedData" {
+			if c.Space != xmldoc.NSXMLEnc || c.Local != "EncryptedData" {
 				if err := walk(c); err != nil {
 					return err
 				}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/mcptt-conformance/mcptt-conformance/crypto/mcx"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 var testKeys = NewKeys([]byte("0123456789abcdef"), 0x2abcdef0, "sip:alice@mcptt.example.com")
@@ -15,7 +15,7 @@ var testKeys = NewKeys([]byte("0123456789abcdef"), 0x2abcdef0, "sip:alice@mcptt.
 // accessToken returns an <mcptt-access-token> element holding markup.
 func accessToken(t testing.TB, markup string) *xmldoc.Element {
 	t.Helper()
-	el, err := xmldoc.Parse([]byte(`<mcptt-access-token xmlns="` + NSMCPTTInfo + `" type="Encrypted">` + markup + `</mcptt-access-token>`))
+	el, err := xmldoc.Parse([]byte(`<mcptt-access-token xmlns="` + xmldoc.NSMCPTTInfo + `" type="Encrypted">` + markup + `</mcptt-access-token>`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func mustEncrypt(t testing.TB, plaintext []byte, opts EncryptOptions) string {
 }
 
 func TestDecrypt(t *testing.T) {
-	frag := Fragment(NSMCPTTInfo, "mcpttString", "token&<x>")
+	frag := Fragment(xmldoc.NSMCPTTInfo, "mcpttString", "token&<x>")
 	good := mustEncrypt(t, frag, EncryptOptions{})
 	otherKey := NewKeys([]byte("fedcba9876543210"), 0x2abcdef0, "sip:alice@mcptt.example.com")
 	otherKeyData, _ := Encrypt(otherKey, frag, EncryptOptions{})
@@ -48,11 +48,11 @@ func TestDecrypt(t *testing.T) {
 		{"raw CSK", mustEncrypt(t, frag, EncryptOptions{RawCSK: true}), "token&<x>", []Reading{ReadingRawCSK}, ""},
 		{"no KeyName", mustEncrypt(t, frag, EncryptOptions{OmitKeyName: true}), "token&<x>", []Reading{ReadingNoKeyName}, ""},
 		{"Type absent", mustEncrypt(t, frag, EncryptOptions{OmitType: true}), "token&<x>", []Reading{ReadingTypeAbsent}, ""},
-		{"Type element", mustEncrypt(t, []byte(`<mcptt-access-token xmlns="`+NSMCPTTInfo+`"><mcpttString>v</mcpttString></mcptt-access-token>`),
+		{"Type element", mustEncrypt(t, []byte(`<mcptt-access-token xmlns="`+xmldoc.NSMCPTTInfo+`"><mcpttString>v</mcpttString></mcptt-access-token>`),
 			EncryptOptions{Type: TypeElement}), "v", []Reading{ReadingTypeElement}, ""},
 		{"bare value", mustEncrypt(t, []byte("a&amp;b"), EncryptOptions{}), "a&b", []Reading{ReadingBareValue}, ""},
 		{"fragment without namespace", mustEncrypt(t, []byte("<mcpttURI>sip:x@y</mcpttURI>"), EncryptOptions{}), "sip:x@y", nil, ""},
-		{"profile index", mustEncrypt(t, Fragment(NSMCPTTInfo, "user-profile-index", "3"), EncryptOptions{}), "3", nil, ""},
+		{"profile index", mustEncrypt(t, Fragment(xmldoc.NSMCPTTInfo, "user-profile-index", "3"), EncryptOptions{}), "3", nil, ""},
 		{"Type other", mustEncrypt(t, frag, EncryptOptions{Type: "urn:x"}), "", nil, KindFormat},
 		{"no EncryptionMethod", strings.Replace(good, `<xenc:EncryptionMethod Algorithm="`+AES128GCM+`"/>`, "", 1), "", nil, KindFormat},
 		{"AES-CBC", strings.Replace(good, AES128GCM, "http://www.w3.org/2001/04/xmlenc#aes128-cbc", 1), "", nil, KindAlgorithm},
@@ -118,9 +118,9 @@ func TestErrorMessage(t *testing.T) {
 // plaintexts in place, keyed by element.
 func TestDecryptDocument(t *testing.T) {
 	enc := func(local, value string, opts EncryptOptions) string {
-		return mustEncrypt(t, Fragment(NSMCPTTInfo, local, value), opts)
+		return mustEncrypt(t, Fragment(xmldoc.NSMCPTTInfo, local, value), opts)
 	}
-	body := `<?xml version="1.0" encoding="UTF-8"?>` + "\r\n" + `<mcpttinfo xmlns="` + NSMCPTTInfo + `"><mcptt-Params>` +
+	body := `<?xml version="1.0" encoding="UTF-8"?>` + "\r\n" + `<mcpttinfo xmlns="` + xmldoc.NSMCPTTInfo + `"><mcptt-Params>` +
 		`<mcptt-access-token type="Encrypted">` + enc("mcpttString", "tok", EncryptOptions{}) + `</mcptt-access-token>` + "\r\n" +
 		`<mcptt-request-uri type="Encrypted">` + enc("mcpttURI", "sip:p@q", EncryptOptions{OmitKeyName: true}) + `</mcptt-request-uri>` +
 		`<anyExt><selected-user-profile-index>` + enc("user-profile-index", "2", EncryptOptions{}) + `</selected-user-profile-index></anyExt>` +
@@ -141,16 +141,16 @@ func TestDecryptDocument(t *testing.T) {
 	if decs["mcptt-request-uri"].Line != 3 || !sameReadings(decs["mcptt-request-uri"].Readings, []Reading{ReadingNoKeyName}) {
 		t.Errorf("mcptt-request-uri: %+v, want line 3 and the no-KeyName reading", decs["mcptt-request-uri"])
 	}
-	wantPlain := `<selected-user-profile-index><user-profile-index xmlns="` + NSMCPTTInfo + `">2</user-profile-index></selected-user-profile-index>`
+	wantPlain := `<selected-user-profile-index><user-profile-index xmlns="` + xmldoc.NSMCPTTInfo + `">2</user-profile-index></selected-user-profile-index>`
 	if !bytes.Contains(plain, []byte(wantPlain)) || bytes.Contains(plain, []byte("EncryptedData")) {
 		t.Errorf("decrypted body:\n%s", plain)
 	}
 }
 
 func TestDecryptDocumentErrors(t *testing.T) {
-	good := mustEncrypt(t, Fragment(NSMCPTTInfo, "mcpttString", "tok"), EncryptOptions{})
-	bad := mustEncrypt(t, Fragment(NSMCPTTInfo, "mcpttString", "tok"), EncryptOptions{Tamper: TamperTag})
-	body := `<mcpttinfo xmlns="` + NSMCPTTInfo + `"><mcptt-Params>` + "\n" +
+	good := mustEncrypt(t, Fragment(xmldoc.NSMCPTTInfo, "mcpttString", "tok"), EncryptOptions{})
+	bad := mustEncrypt(t, Fragment(xmldoc.NSMCPTTInfo, "mcpttString", "tok"), EncryptOptions{Tamper: TamperTag})
+	body := `<mcpttinfo xmlns="` + xmldoc.NSMCPTTInfo + `"><mcptt-Params>` + "\n" +
 		`<mcptt-access-token type="Encrypted">` + good + `</mcptt-access-token>` + "\n" +
 		`<mcptt-client-id type="Encrypted">` + bad + `</mcptt-client-id></mcptt-Params></mcpttinfo>`
 	plain, decs, err := DecryptDocument([]byte(body), testKeys)

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // Tamper is a change made to a CipherValue after encryption.
@@ -76,7 +78,7 @@ func Encrypt(k Keys, plaintext []byte, opts EncryptOptions) (string, error) {
 		sealed[len(sealed)-1] ^= 0x01
 	}
 	var b strings.Builder
-	b.WriteString(`<xenc:EncryptedData xmlns:xenc="` + NSXMLEnc + `"`)
+	b.WriteString(`<xenc:EncryptedData xmlns:xenc="` + xmldoc.NSXMLEnc + `"`)
 	if !opts.OmitType {
 		typ := opts.Type
 		if typ == "" {
@@ -90,7 +92,7 @@ func Encrypt(k Keys, plaintext []byte, opts EncryptOptions) (string, error) {
 		if name == "" {
 			name = k.KeyName()
 		}
-		b.WriteString(`<ds:KeyInfo xmlns:ds="` + NSXMLDSig + `"><ds:KeyName>` + escapeAttr(name) + `</ds:KeyName></ds:KeyInfo>`)
+		b.WriteString(`<ds:KeyInfo xmlns:ds="` + xmldoc.NSXMLDSig + `"><ds:KeyName>` + escapeAttr(name) + `</ds:KeyName></ds:KeyInfo>`)
 	}
 	b.WriteString(`<xenc:CipherData><xenc:CipherValue>` + base64.StdEncoding.EncodeToString(sealed) +
 		`</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData>`)

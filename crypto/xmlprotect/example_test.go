@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/mcptt-conformance/mcptt-conformance/crypto/mcx"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // example is one request of shared/examples/protected with its keys and
@@ -120,11 +120,6 @@ func bodiesByID(parts []part) map[string][]byte {
 	return m
 }
 
-const (
-	typeInfo   = "application/vnd.3gpp.mcptt-info+xml"
-	typeSigned = "application/vnd.3gpp.mcptt-signed+xml"
-)
-
 func TestNewKeysSharedExample(t *testing.T) {
 	for _, e := range examples {
 		k := e.keys(t)
@@ -144,16 +139,16 @@ func TestSharedExample(t *testing.T) {
 		t.Run(e.file, func(t *testing.T) {
 			k := e.keys(t)
 			parts := e.parts(t)
-			info := findPart(t, parts, typeInfo)
+			info := findPart(t, parts, xmldoc.TypeMCPTTInfo)
 			root, err := xmldoc.Parse(info)
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := map[string]string{"mcptt-access-token": exampleToken, "mcptt-client-id": exampleClientID}
 			lines := map[string]int{"mcptt-access-token": 4, "mcptt-client-id": 5}
-			params := root.Child(NSMCPTTInfo, "mcptt-Params")
+			params := root.Child(xmldoc.NSMCPTTInfo, "mcptt-Params")
 			for name, value := range want {
-				d, err := Decrypt(params.Child(NSMCPTTInfo, name), k)
+				d, err := Decrypt(params.Child(xmldoc.NSMCPTTInfo, name), k)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
@@ -169,7 +164,7 @@ func TestSharedExample(t *testing.T) {
 				if decs[name].Value != value {
 					t.Errorf("DecryptDocument %s = %q, want %q", name, decs[name].Value, value)
 				}
-				frag := `<mcpttString xmlns="` + NSMCPTTInfo + `">` + value + `</mcpttString>`
+				frag := `<mcpttString xmlns="` + xmldoc.NSMCPTTInfo + `">` + value + `</mcpttString>`
 				if !bytes.Contains(plain, []byte(`type="Encrypted">`+frag+"</"+name+">")) {
 					t.Errorf("decrypted body lacks %s with %s:\n%s", name, frag, plain)
 				}
@@ -177,7 +172,7 @@ func TestSharedExample(t *testing.T) {
 			if bytes.Contains(plain, []byte("EncryptedData")) {
 				t.Errorf("decrypted body still holds EncryptedData:\n%s", plain)
 			}
-			results, err := VerifySignatures(findPart(t, parts, typeSigned), bodiesByID(parts), k)
+			results, err := VerifySignatures(findPart(t, parts, xmldoc.TypeMCPTTSigned), bodiesByID(parts), k)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -199,13 +194,13 @@ func TestBuildersReproduceSharedExample(t *testing.T) {
 	e := examples[1]
 	k := e.keys(t)
 	parts := e.parts(t)
-	info := findPart(t, parts, typeInfo)
+	info := findPart(t, parts, xmldoc.TypeMCPTTInfo)
 	for _, tt := range []struct{ value, iv string }{
 		{exampleToken, "d718a815562aa85664322aef"},
 		{exampleClientID, "a3816a8e2ab716e9c68f17b2"},
 	} {
 		iv, _ := hex.DecodeString(tt.iv)
-		got, err := Encrypt(k, Fragment(NSMCPTTInfo, "mcpttString", tt.value), EncryptOptions{IV: iv})
+		got, err := Encrypt(k, Fragment(xmldoc.NSMCPTTInfo, "mcpttString", tt.value), EncryptOptions{IV: iv})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +217,7 @@ func TestBuildersReproduceSharedExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := findPart(t, parts, typeSigned); !bytes.Equal(got, want) {
+	if want := findPart(t, parts, xmldoc.TypeMCPTTSigned); !bytes.Equal(got, want) {
 		t.Errorf("Sign wrote\n%s\nwant\n%s", got, want)
 	}
 }

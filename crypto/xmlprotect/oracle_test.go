@@ -6,24 +6,24 @@ import (
 	"testing"
 
 	"github.com/mcptt-conformance/mcptt-conformance/crypto/xmlprotect/xmlsec1test"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // xmlsec1 decrypts what Encrypt writes, with the derived key, and refuses
 // it with the signing key.
 func TestOracleDecryptsEncrypt(t *testing.T) {
 	k := testKeys
-	body := []byte(`<?xml version="1.0"?>` + "\n" + `<mcpttinfo xmlns="` + NSMCPTTInfo + `"><mcptt-Params><mcptt-access-token type="Encrypted">` +
-		mustEncrypt(t, Fragment(NSMCPTTInfo, "mcpttString", "tok&en"), EncryptOptions{}) +
+	body := []byte(`<?xml version="1.0"?>` + "\n" + `<mcpttinfo xmlns="` + xmldoc.NSMCPTTInfo + `"><mcptt-Params><mcptt-access-token type="Encrypted">` +
+		mustEncrypt(t, Fragment(xmldoc.NSMCPTTInfo, "mcpttString", "tok&en"), EncryptOptions{}) +
 		`</mcptt-access-token><mcptt-client-id type="Encrypted">` +
-		mustEncrypt(t, Fragment(NSMCPTTInfo, "mcpttString", "urn:uuid:1"), EncryptOptions{}) +
+		mustEncrypt(t, Fragment(xmldoc.NSMCPTTInfo, "mcpttString", "urn:uuid:1"), EncryptOptions{}) +
 		`</mcptt-client-id></mcptt-Params></mcpttinfo>`)
 	for i, want := range []string{"tok&amp;en", "urn:uuid:1"} {
 		out, err := xmlsec1test.Decrypt(t, k.Enc, k.KeyName(), body, i+1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if frag := `<mcpttString xmlns="` + NSMCPTTInfo + `">` + want + `</mcpttString>`; !bytes.Contains(out, []byte(frag)) {
+		if frag := `<mcpttString xmlns="` + xmldoc.NSMCPTTInfo + `">` + want + `</mcpttString>`; !bytes.Contains(out, []byte(frag)) {
 			t.Errorf("xmlsec1 decrypted to\n%s\nwant it to hold %s", out, frag)
 		}
 	}
@@ -58,12 +58,12 @@ func TestOracleVerifiesSign(t *testing.T) {
 // (Type #Content), the CipherValue wrapped over several lines.
 func TestDecryptsOracle(t *testing.T) {
 	k := testKeys
-	doc := []byte(`<?xml version="1.0"?>` + "\n" + `<mcpttinfo xmlns="` + NSMCPTTInfo + `"><mcptt-Params><mcptt-access-token type="Encrypted">` +
+	doc := []byte(`<?xml version="1.0"?>` + "\n" + `<mcpttinfo xmlns="` + xmldoc.NSMCPTTInfo + `"><mcptt-Params><mcptt-access-token type="Encrypted">` +
 		`<mcpttString>` + strings.Repeat("t", 100) + `</mcpttString></mcptt-access-token></mcptt-Params></mcpttinfo>`)
-	template := []byte(`<xenc:EncryptedData xmlns:xenc="` + NSXMLEnc + `" Type="` + TypeContent + `">` +
-		`<xenc:EncryptionMethod Algorithm="` + AES128GCM + `"/><ds:KeyInfo xmlns:ds="` + NSXMLDSig + `"><ds:KeyName>` + k.KeyName() + `</ds:KeyName></ds:KeyInfo>` +
+	template := []byte(`<xenc:EncryptedData xmlns:xenc="` + xmldoc.NSXMLEnc + `" Type="` + TypeContent + `">` +
+		`<xenc:EncryptionMethod Algorithm="` + AES128GCM + `"/><ds:KeyInfo xmlns:ds="` + xmldoc.NSXMLDSig + `"><ds:KeyName>` + k.KeyName() + `</ds:KeyName></ds:KeyInfo>` +
 		`<xenc:CipherData><xenc:CipherValue/></xenc:CipherData></xenc:EncryptedData>`)
-	out, err := xmlsec1test.EncryptContent(t, k.Enc, k.KeyName(), doc, template, NSMCPTTInfo, "mcptt-access-token")
+	out, err := xmlsec1test.EncryptContent(t, k.Enc, k.KeyName(), doc, template, xmldoc.NSMCPTTInfo, "mcptt-access-token")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestDecryptsOracle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	el := root.Child(NSMCPTTInfo, "mcptt-Params").Child(NSMCPTTInfo, "mcptt-access-token")
+	el := root.Child(xmldoc.NSMCPTTInfo, "mcptt-Params").Child(xmldoc.NSMCPTTInfo, "mcptt-access-token")
 	d, err := Decrypt(el, k)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -86,8 +86,8 @@ func TestDecryptsOracle(t *testing.T) {
 func TestVerifiesOracle(t *testing.T) {
 	k := testKeys
 	for _, method := range []string{ExcC14N, C14N10} {
-		template := []byte(`<?xml version="1.0"?>` + "\n" + `<signatures xmlns="` + NSSignedDoc + `" xmlns:unused="urn:unused">` + "\n" +
-			`<ds:Signature xmlns:ds="` + NSXMLDSig + `">` + "\n  <ds:SignedInfo>\n    " +
+		template := []byte(`<?xml version="1.0"?>` + "\n" + `<signatures xmlns="` + xmldoc.NSMCPTTSigned + `" xmlns:unused="urn:unused">` + "\n" +
+			`<ds:Signature xmlns:ds="` + xmldoc.NSXMLDSig + `">` + "\n  <ds:SignedInfo>\n    " +
 			`<ds:CanonicalizationMethod Algorithm="` + method + `"/>` +
 			`<ds:SignatureMethod Algorithm="` + HMACSHA256 + `"/>` +
 			`<ds:Reference URI="cid:info@alice.example.com"><ds:DigestMethod Algorithm="` + SHA256 + `"/><ds:DigestValue/></ds:Reference>` +
@@ -117,14 +117,14 @@ func TestOracleSharedExample(t *testing.T) {
 	for _, e := range examples {
 		k := e.keys(t)
 		parts := e.parts(t)
-		info := findPart(t, parts, typeInfo)
+		info := findPart(t, parts, xmldoc.TypeMCPTTInfo)
 		for i := 1; i <= 2; i++ {
 			if _, err := xmlsec1test.Decrypt(t, k.Enc, k.KeyName(), info, i); err != nil {
 				t.Errorf("%s: EncryptedData %d: %v", e.file, i, err)
 			}
 		}
 		for i := range e.signed {
-			if err := xmlsec1test.Verify(t, k.Sig, k.KeyName(), findPart(t, parts, typeSigned), bodiesByID(parts), i+1); err != nil {
+			if err := xmlsec1test.Verify(t, k.Sig, k.KeyName(), findPart(t, parts, xmldoc.TypeMCPTTSigned), bodiesByID(parts), i+1); err != nil {
 				t.Errorf("%s: signature %d: %v", e.file, i+1, err)
 			}
 		}

@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mcptt-conformance/mcptt-conformance/validators/xmldoc"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // NSExcC14N is the namespace of the exclusive canonicalisation's
@@ -44,13 +44,13 @@ func VerifySignatures(signed []byte, bodies map[string][]byte, k Keys) ([]Signat
 	if err != nil {
 		return nil, fmt.Errorf("xmlprotect: signed body: %w", err)
 	}
-	if root.Space != NSSignedDoc || root.Local != "signatures" {
-		return nil, &Error{Kind: KindFormat, Expected: "root element <signatures> in " + NSSignedDoc,
+	if root.Space != xmldoc.NSMCPTTSigned || root.Local != "signatures" {
+		return nil, &Error{Kind: KindFormat, Expected: "root element <signatures> in " + xmldoc.NSMCPTTSigned,
 			Saw: fmt.Sprintf("<%s> in %q", root.Local, root.Space), Line: root.Line}
 	}
 	var sigs []*xmldoc.Element
 	for _, c := range root.Children {
-		if c.Space == NSXMLDSig && c.Local == "Signature" {
+		if c.Space == xmldoc.NSXMLDSig && c.Local == "Signature" {
 			sigs = append(sigs, c)
 		}
 	}
@@ -64,7 +64,7 @@ func VerifySignatures(signed []byte, bodies map[string][]byte, k Keys) ([]Signat
 	defer doc.free()
 	// libxml2 finds a SignedInfo by its rank among all of them.
 	rank := map[*xmldoc.Element]int{}
-	for i, si := range root.Find(NSXMLDSig, "SignedInfo") {
+	for i, si := range root.Find(xmldoc.NSXMLDSig, "SignedInfo") {
 		rank[si] = i
 	}
 	v := &verifier{doc: doc, bodies: bodies, k: k, rank: rank}
@@ -88,11 +88,11 @@ func (v *verifier) verify(sig *xmldoc.Element) SignatureResult {
 		r.Err = &Error{Kind: kind, Expected: expected, Saw: saw, Line: el.Line}
 		return r
 	}
-	si := sig.Child(NSXMLDSig, "SignedInfo")
+	si := sig.Child(xmldoc.NSXMLDSig, "SignedInfo")
 	if si == nil {
 		return fail(sig, KindFormat, "a ds:SignedInfo in ds:Signature", "none")
 	}
-	cm := si.Child(NSXMLDSig, "CanonicalizationMethod")
+	cm := si.Child(xmldoc.NSXMLDSig, "CanonicalizationMethod")
 	if cm == nil {
 		return fail(si, KindFormat, "a ds:CanonicalizationMethod in ds:SignedInfo", "none")
 	}
@@ -106,7 +106,7 @@ func (v *verifier) verify(sig *xmldoc.Element) SignatureResult {
 		list, _ := inc.Attr("", "PrefixList")
 		prefixes = strings.Fields(list)
 	}
-	sm := si.Child(NSXMLDSig, "SignatureMethod")
+	sm := si.Child(xmldoc.NSXMLDSig, "SignatureMethod")
 	if sm == nil {
 		return fail(si, KindFormat, "a ds:SignatureMethod in ds:SignedInfo", "none")
 	}
@@ -115,7 +115,7 @@ func (v *verifier) verify(sig *xmldoc.Element) SignatureResult {
 	}
 	var refs []*xmldoc.Element
 	for _, c := range si.Children {
-		if c.Space == NSXMLDSig && c.Local == "Reference" {
+		if c.Space == xmldoc.NSXMLDSig && c.Local == "Reference" {
 			refs = append(refs, c)
 		}
 	}
@@ -127,14 +127,14 @@ func (v *verifier) verify(sig *xmldoc.Element) SignatureResult {
 	if !ok {
 		return fail(ref, KindFormat, "a URI attribute on ds:Reference", "none")
 	}
-	dm := ref.Child(NSXMLDSig, "DigestMethod")
+	dm := ref.Child(xmldoc.NSXMLDSig, "DigestMethod")
 	if dm == nil {
 		return fail(ref, KindFormat, "a ds:DigestMethod in ds:Reference", "none")
 	}
 	if alg, _ := dm.Attr("", "Algorithm"); alg != SHA256 {
 		return fail(dm, KindAlgorithm, "DigestMethod Algorithm "+SHA256, fmt.Sprintf("%q", alg))
 	}
-	dv := ref.Child(NSXMLDSig, "DigestValue")
+	dv := ref.Child(xmldoc.NSXMLDSig, "DigestValue")
 	if dv == nil {
 		return fail(ref, KindFormat, "a ds:DigestValue in ds:Reference", "none")
 	}
@@ -145,7 +145,7 @@ func (v *verifier) verify(sig *xmldoc.Element) SignatureResult {
 	if err != nil {
 		return fail(dv, KindFormat, "a base64 DigestValue of 32 octets", err.Error())
 	}
-	sv := sig.Child(NSXMLDSig, "SignatureValue")
+	sv := sig.Child(xmldoc.NSXMLDSig, "SignatureValue")
 	if sv == nil {
 		return fail(sig, KindFormat, "a ds:SignatureValue in ds:Signature", "none")
 	}
@@ -171,7 +171,7 @@ func (v *verifier) verify(sig *xmldoc.Element) SignatureResult {
 		r.Readings = append(r.Readings, ReadingBareContentID)
 	}
 
-	canonical, err := v.doc.canonical(&subtree{NSXMLDSig, "SignedInfo", v.rank[si]}, method, prefixes)
+	canonical, err := v.doc.canonical(&subtree{xmldoc.NSXMLDSig, "SignedInfo", v.rank[si]}, method, prefixes)
 	if err != nil {
 		return fail(si, KindFormat, "a SignedInfo libxml2 can canonicalise", err.Error())
 	}
@@ -309,7 +309,7 @@ func Sign(k Keys, refs []Ref, opts SignOptions) ([]byte, error) {
 	}
 	defer doc.free()
 	for i := range refs {
-		c, err := doc.canonical(&subtree{NSXMLDSig, "SignedInfo", i}, method, nil)
+		c, err := doc.canonical(&subtree{xmldoc.NSXMLDSig, "SignedInfo", i}, method, nil)
 		if err != nil {
 			return nil, fmt.Errorf("xmlprotect: signature %d: %w", i+1, err)
 		}
@@ -326,15 +326,15 @@ func Sign(k Keys, refs []Ref, opts SignOptions) ([]byte, error) {
 func writeSignatures(k Keys, refs []Ref, opts SignOptions, alg string, values []string) []byte {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\r\n")
-	b.WriteString(`<signatures xmlns="` + NSSignedDoc + `">` + "\r\n")
+	b.WriteString(`<signatures xmlns="` + xmldoc.NSMCPTTSigned + `">` + "\r\n")
 	for i, ref := range refs {
 		uri := "cid:" + ref.ContentID
 		if opts.BareContentID {
 			uri = ref.ContentID
 		}
 		sum := sha256.Sum256(ref.Body)
-		b.WriteString(`  <ds:Signature xmlns:ds="` + NSXMLDSig + `">`)
-		b.WriteString(`<ds:SignedInfo xmlns:ds="` + NSXMLDSig + `">`)
+		b.WriteString(`  <ds:Signature xmlns:ds="` + xmldoc.NSXMLDSig + `">`)
+		b.WriteString(`<ds:SignedInfo xmlns:ds="` + xmldoc.NSXMLDSig + `">`)
 		b.WriteString(`<ds:CanonicalizationMethod Algorithm="` + escapeAttr(alg) + `"></ds:CanonicalizationMethod>`)
 		b.WriteString(`<ds:SignatureMethod Algorithm="` + HMACSHA256 + `"></ds:SignatureMethod>`)
 		b.WriteString(`<ds:Reference URI="` + escapeAttr(uri) + `">`)

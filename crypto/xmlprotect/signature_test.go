@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
 // Two bodies with CRLF line ends, as the client sends them.
 var testBodies = map[string][]byte{
-	"info@alice.example.com": []byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\r\n" + `<mcpttinfo xmlns="` + NSMCPTTInfo + `">` + "\r\n" + `<mcptt-Params/>` + "\r\n</mcpttinfo>"),
+	"info@alice.example.com": []byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\r\n" + `<mcpttinfo xmlns="` + xmldoc.NSMCPTTInfo + `">` + "\r\n" + `<mcptt-Params/>` + "\r\n</mcpttinfo>"),
 	"poc@alice.example.com":  []byte(`<?xml version="1.0"?>` + "\r\n" + `<poc-settings xmlns="urn:oma:params:xml:ns:poc:poc-settings"  ><entity id="a"/></poc-settings>`),
 }
 
@@ -118,9 +120,9 @@ func TestVerifySignaturesUnusable(t *testing.T) {
 	for _, signed := range []string{
 		"",
 		"not xml",
-		`<!DOCTYPE signatures [<!ENTITY x "y">]><signatures xmlns="` + NSSignedDoc + `"/>`,
-		strings.Replace(good, NSSignedDoc, "urn:other", 1),
-		`<signatures xmlns="` + NSSignedDoc + `"><other/></signatures>`,
+		`<!DOCTYPE signatures [<!ENTITY x "y">]><signatures xmlns="` + xmldoc.NSMCPTTSigned + `"/>`,
+		strings.Replace(good, xmldoc.NSMCPTTSigned, "urn:other", 1),
+		`<signatures xmlns="` + xmldoc.NSMCPTTSigned + `"><other/></signatures>`,
 	} {
 		if _, err := VerifySignatures([]byte(signed), testBodies, testKeys); err == nil {
 			t.Errorf("%.60q: no error", signed)

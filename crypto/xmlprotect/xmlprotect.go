@@ -24,11 +24,6 @@ import (
 
 // Namespaces and algorithm URIs.
 const (
-	NSXMLEnc    = "http://www.w3.org/2001/04/xmlenc#"
-	NSXMLDSig   = "http://www.w3.org/2000/09/xmldsig#"
-	NSSignedDoc = "urn:3gpp:ns:mcpttSignedDoc:1.0"
-	NSMCPTTInfo = "urn:3gpp:ns:mcpttInfo:1.0"
-
 	AES128GCM  = "http://www.w3.org/2009/xmlenc11#aes128-gcm"
 	HMACSHA256 = "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256"
 	SHA256     = "http://www.w3.org/2001/04/xmlenc#sha256"

@@ -11,7 +11,7 @@ import (
 
 	"github.com/mcptt-conformance/mcptt-conformance/client"
 	"github.com/mcptt-conformance/mcptt-conformance/pcapng"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // Exchange is one request of a flow and the status the server answers it with.

@@ -68,7 +68,7 @@ func TestHostileInput(t *testing.T) {
 	for name, body := range hostileBodies(path) {
 		t.Run(name, func(t *testing.T) {
 			wf := CheckWellFormed(MCPTTInfo, body)
-			v := Validate(MCPTTInfo, body)
+			v := validate(MCPTTInfo, body)
 			root, err := Parse(body)
 			if wf == nil {
 				t.Error("CheckWellFormed found no problem")
@@ -94,7 +94,7 @@ func TestNoFetchInValidBodies(t *testing.T) {
 	body := []byte(`<mcpttinfo xmlns="urn:3gpp:ns:mcpttInfo:1.0" xmlns:xi="http://www.w3.org/2001/XInclude"` +
 		` xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:3gpp:ns:mcpttInfo:1.0 file://` + path + `">` +
 		`<mcptt-Params>` + token + `</mcptt-Params><xi:include href="file://` + path + `" parse="text"/></mcpttinfo>`)
-	wf, v := CheckWellFormed(MCPTTInfo, body), Validate(MCPTTInfo, body)
+	wf, v := CheckWellFormed(MCPTTInfo, body), validate(MCPTTInfo, body)
 	root, err := Parse(body)
 	if wf != nil || v != nil || err != nil {
 		t.Fatalf("a valid body was refused: %v %v %v", wf, v, err)
@@ -113,7 +113,7 @@ func BenchmarkHostile(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			for b.Loop() {
 				CheckWellFormed(MCPTTInfo, body)
-				Validate(MCPTTInfo, body)
+				validate(MCPTTInfo, body)
 				_, _ = Parse(body)
 			}
 		})

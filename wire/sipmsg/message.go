@@ -78,13 +78,7 @@ func Key(name string) string {
 // line nor a status line; every other fault is kept in Message.Faults.
 func Parse(raw []byte) (*Message, error) {
 	m := &Message{Raw: raw, ContentLength: -1}
-	pos, line := 0, 1
-	for pos < len(raw) && (raw[pos] == '\r' || raw[pos] == '\n') {
-		if raw[pos] == '\n' {
-			line++
-		}
-		pos++
-	}
+	pos, line := skipKeepAlives(raw)
 	first, next := nextLine(raw, pos)
 	if p := m.parseStartLine(string(first)); p != nil {
 		p.Line = line
@@ -117,6 +111,31 @@ func Parse(raw []byte) (*Message, error) {
 		}
 	}
 	return m, nil
+}
+
+// skipKeepAlives returns the offset and line number of the first byte after the CRLFs
+// that may precede a message (keep-alives, RFC 3261 7.5).
+func skipKeepAlives(raw []byte) (pos, line int) {
+	pos, line = 0, 1
+	for pos < len(raw) && (raw[pos] == '\r' || raw[pos] == '\n') {
+		if raw[pos] == '\n' {
+			line++
+		}
+		pos++
+	}
+	return pos, line
+}
+
+// MethodOf returns the method of a request's start line, read as Parse reads it (and
+// at most its first 8 KiB), or "" when the bytes do not start like a SIP request.
+func MethodOf(raw []byte) string {
+	pos, _ := skipKeepAlives(raw)
+	first, _ := nextLine(raw[:min(len(raw), pos+8<<10)], pos)
+	var m Message
+	if m.parseStartLine(string(first)) != nil || !m.IsRequest {
+		return ""
+	}
+	return m.Method
 }
 
 // nextLine returns the line starting at pos without its CRLF or LF, and the offset of the

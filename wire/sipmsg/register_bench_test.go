@@ -4,9 +4,9 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/mcptt-conformance/mcptt-conformance/validators/contact"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/multipart"
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/contact"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // plainRegister builds a typical plaintext MCPTT REGISTER: the two feature tags in

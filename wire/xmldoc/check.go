@@ -2,13 +2,11 @@ package xmldoc
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"github.com/lestrrat-go/libxml2/xsd"
-
-	"github.com/mcptt-conformance/mcptt-conformance/schemas"
 )
 
 // CheckWellFormed reports whether body is a well-formed UTF-8 XML document
@@ -19,25 +17,32 @@ import (
 // there), and a root element in another namespace. A body that passes
 // returns nil.
 func CheckWellFormed(k Kind, body []byte) []Problem {
-	wellFormed, _ := check(k, body, false)
+	wellFormed, _ := (*Validator)(nil).check(k, body)
 	return wellFormed
 }
 
-// Validate validates body against the embedded schema of k and returns every
-// error, each with its line. A body that cannot be parsed returns the reasons
-// instead; a valid body returns nil. Validate is safe for concurrent use; the
-// schemas are compiled on first use (see LoadSchemas).
-func Validate(k Kind, body []byte) []Problem {
-	_, schema := check(k, body, true)
+// Validator validates bodies against a compiled set of schemas: for each Kind, the
+// root schema file the Kind names, read from the file system it was made from. It is
+// safe for concurrent use, and lives as long as the process.
+type Validator struct {
+	compiled map[Kind]*xsd.Schema
+}
+
+// Validate validates body against the schema of k and returns every error, each
+// with its line. A body that cannot be parsed returns the reasons instead; a valid
+// body returns nil.
+func (v *Validator) Validate(k Kind, body []byte) []Problem {
+	_, schema := v.check(k, body)
 	return schema
 }
 
 // Check returns what CheckWellFormed and Validate return, from one parse.
-func Check(k Kind, body []byte) (wellFormed, schema []Problem) {
-	return check(k, body, true)
+func (v *Validator) Check(k Kind, body []byte) (wellFormed, schema []Problem) {
+	return v.check(k, body)
 }
 
-func check(k Kind, body []byte, validate bool) (wellFormed, schema []Problem) {
+// check parses body once; a nil Validator checks well-formedness only.
+func (v *Validator) check(k Kind, body []byte) (wellFormed, schema []Problem) {
 	info, ok := kinds[k]
 	if !ok {
 		return unknownKind(k), unknownKind(k)
@@ -63,39 +68,25 @@ func check(k Kind, body []byte, validate bool) (wellFormed, schema []Problem) {
 			Line:     line,
 		})
 	}
-	if !validate {
+	if v == nil {
 		return problems, nil
 	}
-	compiled, err := loadSchemas()
-	if err != nil {
-		return problems, []Problem{{Expected: "the embedded schema " + info.schema + " to compile", Actual: err.Error()}}
-	}
-	return problems, doc.validate(compiled[k].Pointer(), "content valid against "+info.schema)
+	return problems, doc.validate(v.compiled[k].Pointer(), "content valid against "+info.schema)
 }
 
-// LoadSchemas compiles the embedded schemas, once per process; Validate calls
-// it. Calling it early, from one goroutine, surfaces a broken schema before
-// any body is judged.
-func LoadSchemas() error {
-	_, err := loadSchemas()
-	return err
-}
-
-var loadSchemas = sync.OnceValues(compileSchemas)
-
-// compileSchemas writes the embedded schema files to a private temporary
-// directory and compiles each root schema from there, so that the relative
-// schemaLocation of every import resolves to an embedded file and libxml2
-// never looks for one on the network. The compiled schemas keep no reference
-// to the files, so the directory is removed at once. The schemas live as long
-// as the process.
-func compileSchemas() (map[Kind]*xsd.Schema, error) {
+// NewValidator compiles the root schema of every Kind from fsys, which holds the
+// schema files side by side (package schemas embeds the suite's). It writes them to a
+// private temporary directory and compiles each root schema from there, so that the
+// relative schemaLocation of every import resolves to a file of fsys and libxml2
+// never looks for one on the network. The compiled schemas keep no reference to the
+// files, so the directory is removed at once.
+func NewValidator(fsys fs.FS) (*Validator, error) {
 	dir, err := os.MkdirTemp("", "mcptt-schemas-")
 	if err != nil {
 		return nil, fmt.Errorf("creating a directory for the schemas: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	if err := os.CopyFS(dir, schemas.FS); err != nil {
+	if err := os.CopyFS(dir, fsys); err != nil {
 		return nil, fmt.Errorf("writing the schemas: %w", err)
 	}
 	compiled := make(map[Kind]*xsd.Schema, len(kinds))
@@ -106,5 +97,5 @@ func compileSchemas() (map[Kind]*xsd.Schema, error) {
 		}
 		compiled[k] = s
 	}
-	return compiled, nil
+	return &Validator{compiled: compiled}, nil
 }

@@ -12,7 +12,7 @@ import (
 	"net/textproto"
 	"strings"
 
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // Part is one body part, or the whole body when it is not multipart.

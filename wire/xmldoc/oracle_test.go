@@ -59,7 +59,7 @@ func TestXmllintAgrees(t *testing.T) {
 				lintLines = append(lintLines, m[1])
 			}
 			var ourLines []string
-			for _, p := range Validate(in.kind, in.body) {
+			for _, p := range validate(in.kind, in.body) {
 				ourLines = append(ourLines, fmt.Sprint(p.Line))
 			}
 			if (err == nil) != (ourLines == nil) || !slices.Equal(lintLines, ourLines) {
@@ -86,7 +86,7 @@ func TestConcurrentValidate(t *testing.T) {
 		jobs = append(jobs, job{kind: f.kind, body: []byte(f.body)})
 	}
 	for i := range jobs {
-		jobs[i].want = fmt.Sprint(CheckWellFormed(jobs[i].kind, jobs[i].body), Validate(jobs[i].kind, jobs[i].body))
+		jobs[i].want = fmt.Sprint(CheckWellFormed(jobs[i].kind, jobs[i].body), validate(jobs[i].kind, jobs[i].body))
 	}
 	var wg sync.WaitGroup
 	for g := range 8 {
@@ -94,7 +94,7 @@ func TestConcurrentValidate(t *testing.T) {
 			for n := range 50 {
 				j := jobs[(g*7+n)%len(jobs)]
 				_, _ = Parse(j.body)
-				if got := fmt.Sprint(CheckWellFormed(j.kind, j.body), Validate(j.kind, j.body)); got != j.want {
+				if got := fmt.Sprint(CheckWellFormed(j.kind, j.body), validate(j.kind, j.body)); got != j.want {
 					t.Errorf("concurrent result %s, sequential %s", got, j.want)
 				}
 			}
@@ -106,7 +106,7 @@ func TestConcurrentValidate(t *testing.T) {
 // BenchmarkPlainInfo measures the three calls on a plaintext mcptt-info body.
 func BenchmarkPlainInfo(b *testing.B) {
 	body := readTestdata(b, "register-info.xml")
-	if err := LoadSchemas(); err != nil {
+	if err := loadSchemas(); err != nil {
 		b.Fatal(err)
 	}
 	b.Run("CheckWellFormed", func(b *testing.B) {
@@ -116,7 +116,7 @@ func BenchmarkPlainInfo(b *testing.B) {
 	})
 	b.Run("Validate", func(b *testing.B) {
 		for b.Loop() {
-			Validate(MCPTTInfo, body)
+			validate(MCPTTInfo, body)
 		}
 	})
 	b.Run("Parse", func(b *testing.B) {
@@ -128,7 +128,7 @@ func BenchmarkPlainInfo(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			CheckWellFormed(MCPTTInfo, body)
-			Validate(MCPTTInfo, body)
+			validate(MCPTTInfo, body)
 			_, _ = Parse(body)
 		}
 	})

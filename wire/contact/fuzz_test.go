@@ -3,7 +3,7 @@ package contact
 import (
 	"testing"
 
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 const typical = `<sip:alice@198.51.100.7:5070;transport=udp>;+g.3gpp.mcptt;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.mcptt";+sip.instance="<urn:gsma:imei:49015420-323751-0>";expires=600`

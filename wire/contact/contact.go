@@ -7,7 +7,7 @@ package contact
 import (
 	"strings"
 
-	"github.com/mcptt-conformance/mcptt-conformance/validators/sipmsg"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // Param is one header parameter of a Contact, as written.

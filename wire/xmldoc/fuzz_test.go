@@ -25,7 +25,7 @@ func FuzzChecks(f *testing.F) {
 		}
 		for _, k := range []Kind{MCPTTInfo, PoCSettings, MCPTTSigned} {
 			check("CheckWellFormed", CheckWellFormed(k, body))
-			check("Validate", Validate(k, body))
+			check("Validate", validate(k, body))
 		}
 		root, err := Parse(body)
 		if err != nil {

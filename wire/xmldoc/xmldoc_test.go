@@ -4,7 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/mcptt-conformance/mcptt-conformance/schemas"
 )
 
 const (
@@ -69,7 +72,7 @@ func TestConformantBodies(t *testing.T) {
 			if ps := CheckWellFormed(c.kind, body); ps != nil {
 				t.Errorf("CheckWellFormed: %v", ps)
 			}
-			if ps := Validate(c.kind, body); ps != nil {
+			if ps := validate(c.kind, body); ps != nil {
 				t.Errorf("Validate: %v", ps)
 			}
 			root, err := Parse(body)
@@ -147,7 +150,7 @@ func TestLegalVariations(t *testing.T) {
 			if ps := CheckWellFormed(tt.kind, body); ps != nil {
 				t.Errorf("CheckWellFormed: %v", ps)
 			}
-			if ps := Validate(tt.kind, body); ps != nil {
+			if ps := validate(tt.kind, body); ps != nil {
 				t.Errorf("Validate: %v", ps)
 			}
 			if _, err := Parse(body); err != nil {
@@ -244,7 +247,7 @@ func TestValidateFaults(t *testing.T) {
 			if ps := CheckWellFormed(f.kind, body); ps != nil {
 				t.Fatalf("CheckWellFormed: %v", ps)
 			}
-			checkOne(t, Validate(f.kind, body), f.line, f.want)
+			checkOne(t, validate(f.kind, body), f.line, f.want)
 		})
 	}
 }
@@ -259,7 +262,7 @@ func TestValidateReportsEveryError(t *testing.T) {
 		b.WriteString(`<entity id="e"><am-settings><answer-mode>auto</answer-mode></am-settings></entity>` + "\n")
 	}
 	b.WriteString("</poc-settings>")
-	ps := Validate(PoCSettings, []byte(b.String()))
+	ps := validate(PoCSettings, []byte(b.String()))
 	if len(ps) != n {
 		t.Fatalf("got %d problems, want %d", len(ps), n)
 	}
@@ -277,7 +280,7 @@ func TestValidateCapsHostileErrorCounts(t *testing.T) {
 		b.WriteString(`<entity/>`)
 	}
 	b.WriteString("</poc-settings>")
-	ps := Validate(PoCSettings, []byte(b.String()))
+	ps := validate(PoCSettings, []byte(b.String()))
 	if len(ps) != maxReported+1 {
 		t.Fatalf("got %d problems, want %d", len(ps), maxReported+1)
 	}
@@ -290,7 +293,7 @@ func TestUnknownKind(t *testing.T) {
 	body := []byte(info(token))
 	for name, ps := range map[string][]Problem{
 		"CheckWellFormed": CheckWellFormed(Kind(9), body),
-		"Validate":        Validate(Kind(9), body),
+		"Validate":        validate(Kind(9), body),
 	} {
 		if len(ps) != 1 || !strings.Contains(ps[0].Actual, "xmldoc.Kind(9)") {
 			t.Errorf("%s: %v", name, ps)
@@ -299,7 +302,21 @@ func TestUnknownKind(t *testing.T) {
 }
 
 func TestLoadSchemas(t *testing.T) {
-	if err := LoadSchemas(); err != nil {
+	if err := loadSchemas(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testValidator is the suite's schemas (package schemas), compiled once for these tests.
+var testValidator = sync.OnceValues(func() (*Validator, error) { return NewValidator(schemas.FS) })
+
+func loadSchemas() error { _, err := testValidator(); return err }
+
+// validate is Validate with the suite's schemas.
+func validate(k Kind, body []byte) []Problem {
+	v, err := testValidator()
+	if err != nil {
+		return []Problem{{Expected: "the schemas to compile", Actual: err.Error()}}
+	}
+	return v.Validate(k, body)
 }

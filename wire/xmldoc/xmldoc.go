@@ -17,8 +17,6 @@ import (
 	"fmt"
 	"mime"
 	"strings"
-
-	"github.com/mcptt-conformance/mcptt-conformance/schemas"
 )
 
 // Kind names a type of XML body.
@@ -34,13 +32,13 @@ const (
 type kindInfo struct {
 	mediaType string
 	namespace string // of the root element
-	schema    string // root schema file in package schemas
+	schema    string // root schema file, in the file system a Validator is made from
 }
 
 var kinds = map[Kind]kindInfo{
-	MCPTTInfo:   {"application/vnd.3gpp.mcptt-info+xml", "urn:3gpp:ns:mcpttInfo:1.0", schemas.MCPTTInfo},
-	PoCSettings: {"application/poc-settings+xml", "urn:oma:params:xml:ns:poc:poc-settings", schemas.PoCSettings},
-	MCPTTSigned: {"application/vnd.3gpp.mcptt-signed+xml", "urn:3gpp:ns:mcpttSignedDoc:1.0", schemas.MCPTTSigned},
+	MCPTTInfo:   {TypeMCPTTInfo, NSMCPTTInfo, "mcptt-info.xsd"},
+	PoCSettings: {TypePoCSettings, NSPoCSettings, "poc-settings.xsd"},
+	MCPTTSigned: {TypeMCPTTSigned, NSMCPTTSigned, "mcptt-signed.xsd"},
 }
 
 // KindOf returns the Kind of a Content-Type value. The comparison ignores
