@@ -5,8 +5,10 @@ package capture
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -31,12 +33,26 @@ type Message struct {
 	RetransmissionOf int `json:"retransmission_of,omitempty"`
 }
 
-// Store writes each message to a folder as it arrives, numbered in arrival order, plus
-// an index (index.json) that names peer, transport and time for every file.
+// The index files a Store writes beside the messages.
+const (
+	// IndexFile lists every message (a JSON array of Message), written once by Close.
+	IndexFile = "index.json"
+	// LogFile is the append-only log the Store writes as the run goes: one JSON Message
+	// per line, a message's line written again whenever its status or retransmission
+	// mark is set; the last line of a Seq holds its final state. A run that never
+	// reaches Close leaves its index here.
+	LogFile = "index.jsonl"
+)
+
+// Store writes each message to a folder as it arrives, numbered in arrival order, and
+// an index that names peer, transport, time and status for every file: appended to
+// LogFile as each message or status comes (a cost per message that does not grow with
+// the run), and written whole to IndexFile by Close.
 type Store struct {
 	dir  string
 	mu   sync.Mutex
 	msgs []*Message
+	log  *os.File
 }
 
 // NewStore creates dir (and its parents) and empties it of an earlier run's captures.
@@ -45,10 +61,14 @@ func NewStore(dir string) (*Store, error) {
 		return nil, fmt.Errorf("capture folder: %w", err)
 	}
 	old, _ := filepath.Glob(filepath.Join(dir, "*.sip"))
-	for _, f := range append(old, filepath.Join(dir, "index.json")) {
+	for _, f := range append(old, filepath.Join(dir, IndexFile), filepath.Join(dir, LogFile)) {
 		os.Remove(f)
 	}
-	return &Store{dir: dir}, nil
+	log, err := os.OpenFile(filepath.Join(dir, LogFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("capture index: %w", err)
+	}
+	return &Store{dir: dir, log: log}, nil
 }
 
 // Dir is the folder the store writes to.
@@ -73,7 +93,7 @@ func (s *Store) Add(m *Message) (*Message, error) {
 	if err := os.WriteFile(filepath.Join(s.dir, m.Name), m.Raw, 0o644); err != nil {
 		return m, fmt.Errorf("capture %s: %w", m.Name, err)
 	}
-	return m, s.writeIndex()
+	return m, s.logState(m)
 }
 
 // SetStatus records the status code the suite answered m with.
@@ -81,7 +101,7 @@ func (s *Store) SetStatus(m *Message, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m.Status = status
-	s.writeIndex()
+	s.logState(m)
 }
 
 // MarkRetransmission records that m repeats the request numbered first.
@@ -89,7 +109,7 @@ func (s *Store) MarkRetransmission(m *Message, first int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m.RetransmissionOf = first
-	s.writeIndex()
+	s.logState(m)
 }
 
 // Messages returns the messages stored so far, in arrival order.
@@ -99,10 +119,60 @@ func (s *Store) Messages() []*Message {
 	return append([]*Message(nil), s.msgs...)
 }
 
-func (s *Store) writeIndex() error {
-	b, err := json.MarshalIndent(s.msgs, "", "  ")
+// logState appends m's state to the log: one write of one line.
+func (s *Store) logState(m *Message) error {
+	if s.log == nil {
+		return fmt.Errorf("capture index %s: the store is closed", LogFile)
+	}
+	b, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(s.dir, "index.json"), b, 0o644)
+	if _, err := s.log.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("capture index: %w", err)
+	}
+	return nil
+}
+
+// Close writes IndexFile from every message stored and closes the log. Messages added
+// after Close are refused.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.log == nil {
+		return nil
+	}
+	err := s.log.Close()
+	s.log = nil
+	b, merr := json.MarshalIndent(s.msgs, "", "  ")
+	if merr != nil {
+		return merr
+	}
+	if werr := os.WriteFile(filepath.Join(s.dir, IndexFile), b, 0o644); werr != nil {
+		return fmt.Errorf("capture index: %w", werr)
+	}
+	return err
+}
+
+// ReadLog reads a LogFile: the final state of every message it names, in Seq order.
+func ReadLog(r io.Reader) ([]*Message, error) {
+	bySeq := map[int]*Message{}
+	dec := json.NewDecoder(r)
+	for line := 1; ; line++ {
+		var m Message
+		err := dec.Decode(&m)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s entry %d: expected one JSON message per line: %v", LogFile, line, err)
+		}
+		bySeq[m.Seq] = &m
+	}
+	msgs := make([]*Message, 0, len(bySeq))
+	for _, m := range bySeq {
+		msgs = append(msgs, m)
+	}
+	slices.SortFunc(msgs, func(a, b *Message) int { return a.Seq - b.Seq })
+	return msgs, nil
 }

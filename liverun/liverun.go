@@ -71,6 +71,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer store.Close() // on the early returns; the run's end closes it below
 	srv := server.New(store, serverOptions(p)...)
 	listen := p.Server.Listen
 	if cfg.Listen != "" {
@@ -97,6 +98,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	settle(ctx, srv, p.Client.Settle.Duration)
 	srv.Close()
+	if cerr := store.Close(); cerr != nil {
+		res.Notes = append(res.Notes, cerr.Error())
+	}
 	res.Finished = time.Now().UTC()
 	res.Messages = store.Messages()
 	res.Responses = srv.Responses()

@@ -14,12 +14,9 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
-// IndexFile is the index capture.Store writes beside the messages it keeps.
-const IndexFile = "index.json"
-
 // readDir reads every *.sip file of dir, and every file its index names, as one run.
 func readDir(dir string) (*Recording, error) {
-	index, err := readIndex(filepath.Join(dir, IndexFile))
+	index, err := readIndex(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -53,11 +50,13 @@ func readDir(dir string) (*Recording, error) {
 	return readFiles(dir, names, index)
 }
 
-// readIndex reads a capture.Store index; a missing one is no error.
-func readIndex(path string) (map[string]*capture.Message, error) {
+// readIndex reads the index capture.Store writes in dir: index.json, or the log
+// index.jsonl of a run that ended before writing index.json; none is no error.
+func readIndex(dir string) (map[string]*capture.Message, error) {
+	path := filepath.Join(dir, capture.IndexFile)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return readLog(filepath.Join(dir, capture.LogFile))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("capture index: %w", err)
@@ -66,11 +65,32 @@ func readIndex(path string) (map[string]*capture.Message, error) {
 	if err := json.Unmarshal(b, &entries); err != nil {
 		return nil, fmt.Errorf("capture index %s: expected the JSON list capture.Store writes: %v", path, err)
 	}
+	return byName(entries), nil
+}
+
+// readLog reads a capture.Store log; a missing one is no error.
+func readLog(path string) (map[string]*capture.Message, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("capture index: %w", err)
+	}
+	defer f.Close()
+	entries, err := capture.ReadLog(f)
+	if err != nil {
+		return nil, fmt.Errorf("capture index %s: %v", path, err)
+	}
+	return byName(entries), nil
+}
+
+func byName(entries []*capture.Message) map[string]*capture.Message {
 	index := map[string]*capture.Message{}
 	for _, e := range entries {
 		index[e.Name] = e
 	}
-	return index, nil
+	return index
 }
 
 // readFiles reads the named files of dir as one run. An index entry gives a file's
@@ -127,7 +147,7 @@ func readFiles(dir string, names []string, index map[string]*capture.Message) (*
 	}
 	slices.Sort(missing)
 	if len(missing) > 0 {
-		rec.Notes = append(rec.Notes, fmt.Sprintf("%s names %d file(s) the folder lacks: %s", IndexFile, len(missing), strings.Join(missing, ", ")))
+		rec.Notes = append(rec.Notes, fmt.Sprintf("%s names %d file(s) the folder lacks: %s", capture.IndexFile, len(missing), strings.Join(missing, ", ")))
 	}
 	return rec, nil
 }
@@ -162,14 +182,14 @@ func (r *Recording) WriteCaptures(dir, readFrom string) error {
 		return fmt.Errorf("capture folder: %w", err)
 	}
 	old, _ := filepath.Glob(filepath.Join(dir, "*.sip"))
-	if index, err := readIndex(filepath.Join(dir, IndexFile)); err == nil {
+	if index, err := readIndex(dir); err == nil {
 		for name := range index {
 			if filepath.Base(name) == name {
 				old = append(old, filepath.Join(dir, name))
 			}
 		}
 	}
-	for _, f := range append(old, filepath.Join(dir, IndexFile)) {
+	for _, f := range append(old, filepath.Join(dir, capture.IndexFile), filepath.Join(dir, capture.LogFile)) {
 		os.Remove(f)
 	}
 	for _, m := range r.Messages {
@@ -186,7 +206,7 @@ func (r *Recording) WriteCaptures(dir, readFrom string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, IndexFile), b, 0o644)
+	return os.WriteFile(filepath.Join(dir, capture.IndexFile), b, 0o644)
 }
 
 // same reports whether two paths name the same folder.

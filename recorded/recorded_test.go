@@ -215,8 +215,9 @@ func TestTruncatedFiles(t *testing.T) {
 	}
 }
 
-// A folder written by capture.Store reads back with its statuses and retransmissions;
-// one without an index takes statuses from response files and finds retransmissions.
+// A folder written by capture.Store reads back with its statuses and retransmissions
+// (from its log while the store is open, from index.json once it is closed); one
+// without an index takes statuses from response files and finds retransmissions.
 func TestFolders(t *testing.T) {
 	pkts := packets(t, "sip:bob@mcptt.example.com", "udp", "192.0.2.7:5070", "198.51.100.1:5060", flow)
 	reg, regOK, pub, pubNo := pkts[0].Payload, pkts[1].Payload, pkts[2].Payload, pkts[3].Payload
@@ -238,6 +239,14 @@ func TestFolders(t *testing.T) {
 			store.SetStatus(m, 403)
 		}
 	}
+	logged := t.TempDir() // the folder of a run that never closed its store: the log only
+	if err := os.CopyFS(logged, os.DirFS(stored)); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(stored, capture.LogFile)) // index.json only
 	bare := t.TempDir()
 	for name, raw := range map[string][]byte{"01-register.sip": reg, "02-ok.sip": regOK, "03-register.sip": reg, "04-publish.sip": pub, "05-forbidden.sip": pubNo} {
 		if err := os.WriteFile(filepath.Join(bare, name), raw, 0o644); err != nil {
@@ -254,11 +263,13 @@ func TestFolders(t *testing.T) {
 		retrans   int
 		transport string
 	}
+	storedWant := []want{{"0001-REGISTER-udp-192.0.2.7_5070.sip", "REGISTER", 200, 0, "udp"}, {"0002-REGISTER-udp-192.0.2.7_5070.sip", "REGISTER", 200, 1, "udp"}, {"0003-PUBLISH-udp-192.0.2.7_5070.sip", "PUBLISH", 403, 0, "udp"}}
 	for _, tt := range []struct {
 		path string
 		want []want
 	}{
-		{stored, []want{{"0001-REGISTER-udp-192.0.2.7_5070.sip", "REGISTER", 200, 0, "udp"}, {"0002-REGISTER-udp-192.0.2.7_5070.sip", "REGISTER", 200, 1, "udp"}, {"0003-PUBLISH-udp-192.0.2.7_5070.sip", "PUBLISH", 403, 0, "udp"}}},
+		{stored, storedWant},
+		{logged, storedWant},
 		{bare, []want{{"01-register.sip", "REGISTER", 200, 0, "udp"}, {"03-register.sip", "REGISTER", 200, 1, "udp"}, {"04-publish.sip", "PUBLISH", 403, 0, "udp"}}},
 		{single, []want{{"publish.sip", "PUBLISH", 0, 0, "udp"}}},
 	} {
