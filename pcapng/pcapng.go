@@ -6,6 +6,7 @@
 package pcapng
 
 import (
+	"encoding/binary"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -32,13 +33,28 @@ type Packet struct {
 	Payload   []byte
 }
 
+// Option adds to what Write puts in the file.
+type Option func(*options)
+
+type options struct {
+	tlsKeyLog []byte
+}
+
+// WithTLSKeyLog puts keyLog (the NSS key log format crypto/tls's KeyLogWriter writes)
+// into the file as a Decryption Secrets Block, as `editcap --inject-secrets tls,…`
+// does, so that Wireshark and tshark decrypt the file's TLS connections with no key
+// file of their own.
+func WithTLSKeyLog(keyLog []byte) Option {
+	return func(o *options) { o.tlsKeyLog = keyLog }
+}
+
 // WriteFile writes pkts to path (see Write).
-func WriteFile(path string, pkts []Packet) error {
+func WriteFile(path string, pkts []Packet, opts ...Option) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("pcapng: %w", err)
 	}
-	if err := Write(f, pkts); err != nil {
+	if err := Write(f, pkts, opts...); err != nil {
 		f.Close()
 		return err
 	}
@@ -46,15 +62,27 @@ func WriteFile(path string, pkts []Packet) error {
 }
 
 // Write writes pkts in time order as one pcapng section with one Ethernet interface.
-// A packet whose addresses cannot be read, or whose transport is neither udp nor tcp,
-// is an error naming it.
-func Write(w io.Writer, pkts []Packet) error {
+// A "tls" packet holds the TLS records as they went over TCP. A packet whose addresses
+// cannot be read, or whose transport is none of udp, tcp and tls, is an error naming it.
+func Write(w io.Writer, pkts []Packet, opts ...Option) error {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	ng, err := pcapgo.NewNgWriterInterface(w, pcapgo.NgInterface{
 		Name: "mcptt-conformance", Description: "SIP messages of a conformance run, packets synthesized from what was sent and received",
 		OS: runtime.GOOS, LinkType: layers.LinkTypeEthernet, TimestampResolution: 9,
 	}, pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Application: "mcptt-conformance"}})
 	if err != nil {
 		return fmt.Errorf("pcapng: %w", err)
+	}
+	if len(o.tlsKeyLog) > 0 {
+		if err := ng.Flush(); err != nil {
+			return fmt.Errorf("pcapng: %w", err)
+		}
+		if err := writeSecrets(w, secretsTLSKeyLog, o.tlsKeyLog); err != nil {
+			return fmt.Errorf("pcapng: %w", err)
+		}
 	}
 	order := slices.Clone(pkts)
 	slices.SortStableFunc(order, func(a, b Packet) int { return a.Time.Compare(b.Time) })
@@ -70,10 +98,10 @@ func Write(w io.Writer, pkts []Packet) error {
 				return fmt.Errorf("pcapng: packet %d: a UDP payload of %d bytes, more than a datagram holds", i+1, len(p.Payload))
 			}
 			err = s.frame(p.Time, from, to, &layers.UDP{SrcPort: layers.UDPPort(from.Port()), DstPort: layers.UDPPort(to.Port())}, p.Payload)
-		case "tcp":
+		case "tcp", "tls":
 			err = s.tcp(p.Time, from, to, p.Payload)
 		default:
-			err = fmt.Errorf("expected transport udp or tcp, saw %q", p.Transport)
+			err = fmt.Errorf("expected transport udp, tcp or tls, saw %q", p.Transport)
 		}
 		if err != nil {
 			return fmt.Errorf("pcapng: packet %d: %w", i+1, err)
@@ -83,6 +111,29 @@ func Write(w io.Writer, pkts []Packet) error {
 		return fmt.Errorf("pcapng: %w", err)
 	}
 	return ng.Flush()
+}
+
+// The Decryption Secrets Block (pcapng, draft-ietf-opsawg-pcapng section 4.7) and its
+// secrets type for a TLS key log.
+const (
+	blockDecryptionSecrets = 0x0000000A
+	secretsTLSKeyLog       = 0x544c534b // "TLSK"
+)
+
+// writeSecrets writes one Decryption Secrets Block, little-endian as pcapgo writes the
+// section, with no options.
+func writeSecrets(w io.Writer, kind uint32, data []byte) error {
+	padded := (len(data) + 3) &^ 3
+	total := 4 + 4 + 4 + 4 + padded + 4
+	b := make([]byte, total)
+	binary.LittleEndian.PutUint32(b[0:], blockDecryptionSecrets)
+	binary.LittleEndian.PutUint32(b[4:], uint32(total))
+	binary.LittleEndian.PutUint32(b[8:], kind)
+	binary.LittleEndian.PutUint32(b[12:], uint32(len(data)))
+	copy(b[16:], data)
+	binary.LittleEndian.PutUint32(b[total-4:], uint32(total))
+	_, err := w.Write(b)
+	return err
 }
 
 // endpoints reads a packet's addresses. An unspecified receiving address (a server

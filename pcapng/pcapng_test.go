@@ -91,7 +91,7 @@ func TestWriteErrors(t *testing.T) {
 	}{
 		{pcapng.Packet{Transport: "udp", From: "nowhere", To: "127.0.0.1:5060"}, "sender address"},
 		{pcapng.Packet{Transport: "udp", From: "127.0.0.1:5060", To: "127.0.0.1"}, "receiver address"},
-		{pcapng.Packet{Transport: "sctp", From: "127.0.0.1:1", To: "127.0.0.1:2"}, `expected transport udp or tcp, saw "sctp"`},
+		{pcapng.Packet{Transport: "sctp", From: "127.0.0.1:1", To: "127.0.0.1:2"}, `expected transport udp, tcp or tls, saw "sctp"`},
 		{pcapng.Packet{Transport: "udp", From: "127.0.0.1:1", To: "127.0.0.1:2", Payload: make([]byte, 70000)}, "more than a datagram holds"},
 	} {
 		err := pcapng.Write(&bytes.Buffer{}, []pcapng.Packet{tt.p})
