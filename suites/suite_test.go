@@ -119,7 +119,7 @@ func recordedRun(path string) (*run.Run, error) {
 func requirementSpecs(clause string) {
 	for _, req := range validators.Catalogue() {
 		if req.Clause == clause {
-			It(req.ID+" "+req.Title, Label(req.ID), func() { judge(req.ID) })
+			It(req.ID+" "+req.Title, Label(req.ID), func() { judge(req) })
 		}
 	}
 }
@@ -127,12 +127,10 @@ func requirementSpecs(clause string) {
 // judge runs one requirement's check over the run and turns its verdict into the
 // spec's outcome: fail and error fail the spec; inconclusive, not-applicable and
 // not-tested skip it with a message that starts with the verdict word; pass passes.
-func judge(id string) {
-	req, ok := validators.Lookup(id)
-	Expect(ok).To(BeTrue(), "requirement %s is not in the validators' catalogue", id)
+func judge(req validators.Requirement) {
 	rs := judgement.Judge(req)
 	judgeMu.Lock()
-	judged[id] = rs
+	judged[req.ID] = rs
 	judgeMu.Unlock()
 	var worst []verdict.Verdict
 	for _, r := range rs {
