@@ -4,7 +4,6 @@
 package liverun
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -21,6 +20,7 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/kms"
 	"github.com/mcptt-conformance/mcptt-conformance/pcapng"
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
+	"github.com/mcptt-conformance/mcptt-conformance/run"
 	"github.com/mcptt-conformance/mcptt-conformance/server"
 )
 
@@ -40,28 +40,11 @@ type Config struct {
 	Progress io.Writer
 }
 
-// Result is what a run collected.
-type Result struct {
-	Messages  []*capture.Message
-	Responses []server.Response
-	Source    string // "live udp+tcp 127.0.0.1:5070"
-	Started   time.Time
-	Finished  time.Time
-	// Keys is the suite's key material for the MDSI in a protected run: the profile's
-	// server.keys, or a test KMS's made at start-up; nil for a plaintext run.
-	Keys *kms.KeyFile
-	// ClientKeys is the path of the client's provisioning material a test KMS wrote.
-	ClientKeys string
-	// ClientStatus describes how the client command ended ("exit status 0"…); empty in
-	// manual mode.
-	ClientStatus string
-	ClientOutput string
-	Notes        []string
-}
-
-// Run conducts the run. Errors are the suite's own (a port in use, a client command
-// that cannot start); what the client does wrong is in the result, for the checks.
-func Run(ctx context.Context, cfg Config) (*Result, error) {
+// Run conducts the run: one client holding every message received, the key material
+// of a protected run, how the client command ended, and the notes about the traffic
+// (run.LiveNotes). Errors are the suite's own (a port in use, a client command that
+// cannot start); what the client does wrong is in the run, for the checks.
+func Run(ctx context.Context, cfg Config) (*run.Run, error) {
 	p := cfg.Profile
 	progress := cfg.Progress
 	if progress == nil {
@@ -81,9 +64,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	host, port, _ := net.SplitHostPort(srv.Addr("udp").String())
-	res := &Result{Started: time.Now().UTC(), Source: fmt.Sprintf("live udp+tcp %s", net.JoinHostPort(host, port))}
+	res := &run.Run{Started: time.Now().UTC(), Source: fmt.Sprintf("live udp+tcp %s", net.JoinHostPort(host, port))}
+	var clientKeys string
 	if p.Protected() {
-		if res.Keys, res.ClientKeys, err = keyMaterial(p, cfg.KeyDir, progress); err != nil {
+		if res.Keys, clientKeys, err = keyMaterial(p, cfg.KeyDir, progress); err != nil {
 			srv.Close()
 			return nil, err
 		}
@@ -92,7 +76,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	switch p.Client.Start {
 	case "exec":
-		err = runClient(ctx, cfg, srv, host, port, res, progress)
+		err = runClient(ctx, cfg, host, port, clientKeys, res, progress)
 	default:
 		err = waitManual(ctx, p, srv, store, host, port, progress)
 	}
@@ -102,11 +86,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.Notes = append(res.Notes, cerr.Error())
 	}
 	res.Finished = time.Now().UTC()
-	res.Messages = store.Messages()
-	res.Responses = srv.Responses()
-	if perr := writePcap(filepath.Join(filepath.Dir(cfg.CaptureDir), PcapFile), res); perr != nil {
+	msgs := store.Messages()
+	res.Clients = []*run.Client{{Messages: msgs}}
+	if perr := writePcap(filepath.Join(filepath.Dir(cfg.CaptureDir), PcapFile), msgs, srv.Responses()); perr != nil {
 		res.Notes = append(res.Notes, perr.Error())
 	}
+	res.Notes = append(res.Notes, run.LiveNotes(res.ClientStatus, msgs)...)
 	return res, err
 }
 
@@ -115,12 +100,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 const PcapFile = "run.pcapng"
 
 // writePcap writes what the run received and sent to path (package pcapng).
-func writePcap(path string, res *Result) error {
+func writePcap(path string, msgs []*capture.Message, responses []server.Response) error {
 	var pkts []pcapng.Packet
-	for _, m := range res.Messages {
+	for _, m := range msgs {
 		pkts = append(pkts, pcapng.Packet{Time: m.Time, Transport: m.Transport, From: m.Peer, To: m.Local, Payload: m.Raw})
 	}
-	for _, r := range res.Responses {
+	for _, r := range responses {
 		pkts = append(pkts, pcapng.Packet{Time: r.Time, Transport: r.Transport, From: r.From, To: r.Peer, Payload: r.Raw})
 	}
 	return pcapng.WriteFile(path, pkts)
@@ -177,9 +162,9 @@ func serverOptions(p *profile.Profile) []server.Option {
 	return opts
 }
 
-func runClient(ctx context.Context, cfg Config, srv *server.Server, host, port string, res *Result, progress io.Writer) error {
+func runClient(ctx context.Context, cfg Config, host, port, clientKeys string, res *run.Run, progress io.Writer) error {
 	p := cfg.Profile
-	argv, err := p.Argv(profile.Endpoint{Host: host, Port: port, Transport: p.Client.Transport, ClientKeys: res.ClientKeys})
+	argv, err := p.Argv(profile.Endpoint{Host: host, Port: port, Transport: p.Client.Transport, ClientKeys: clientKeys})
 	if err != nil {
 		return err
 	}
@@ -188,13 +173,10 @@ func runClient(ctx context.Context, cfg Config, srv *server.Server, host, port s
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = cfg.Dir
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.WaitDelay = time.Second
 	fmt.Fprintf(progress, "starting the client: %s\n", argv[0])
 	start := time.Now()
 	err = cmd.Run()
-	res.ClientOutput = out.String()
 	var exit *exec.ExitError
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mcptt-conformance/mcptt-conformance/liverun"
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
+	"github.com/mcptt-conformance/mcptt-conformance/run"
 )
 
 // syncBuffer collects progress lines written from the run's goroutine.
@@ -45,7 +46,7 @@ client: {start: manual, timeout: 20s, settle: 100ms}
 		t.Fatal(err)
 	}
 	var progress syncBuffer
-	done := make(chan *liverun.Result)
+	done := make(chan *run.Run)
 	go func() {
 		res, err := liverun.Run(context.Background(), liverun.Config{Profile: p, CaptureDir: t.TempDir(), Progress: &progress})
 		if err != nil {
@@ -70,8 +71,8 @@ client: {start: manual, timeout: 20s, settle: 100ms}
 	fmt.Fprintf(c, "REGISTER sip:mcptt.example.com SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-1\r\nMax-Forwards: 70\r\nFrom: <sip:alice@mcptt.example.com>;tag=1\r\nTo: <sip:alice@mcptt.example.com>\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nContact: <sip:alice@%s>\r\nContent-Length: 0\r\n\r\n", c.LocalAddr(), c.LocalAddr())
 	select {
 	case res := <-done:
-		if len(res.Messages) != 1 || res.Messages[0].Status != 200 {
-			t.Fatalf("expected the REGISTER captured and answered 200, saw %+v", res.Messages)
+		if len(res.Clients) != 1 || len(res.Clients[0].Messages) != 1 || res.Clients[0].Messages[0].Status != 200 {
+			t.Fatalf("expected one client with the REGISTER captured and answered 200, saw %+v", res.Clients)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the run did not end after the awaited REGISTER arrived")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/run"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
@@ -19,7 +20,7 @@ import (
 type assembler struct {
 	n         *notes
 	msgs      []*capture.Message
-	damaged   []Damage
+	damaged   []run.Damage
 	names     map[string]int
 	awaiting  map[string][]*capture.Message // Call-ID and CSeq → requests without a final response
 	firstOf   map[string]int                // transaction key → Seq of its first request
@@ -116,7 +117,7 @@ func (a *assembler) payload(name string, frame int, t time.Time, transport strin
 	case damage != "":
 		a.n.add("%s: %s", fname, damage)
 		if toSIP && sipmsg.MethodOf(raw) != "" {
-			a.damaged = append(a.damaged, Damage{Name: fname, Time: t, Transport: transport, Peer: src.String(), Local: dst.String(), Raw: raw, Reason: damage, ClientFault: fault})
+			a.damaged = append(a.damaged, run.Damage{Name: fname, Time: t, Transport: transport, Peer: src.String(), Local: dst.String(), Raw: raw, Reason: damage, ClientFault: fault})
 		}
 	case isResponse(raw):
 		a.response(raw)

@@ -47,9 +47,12 @@ func BenchmarkCheckCapture(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		rec := recorded.ReadPcap("bench.pcapng", data)
-		cs, _ := rec.Clients()
+		r, err := rec.Run("")
+		if err != nil {
+			b.Fatal(err)
+		}
 		judged := 0
-		for _, c := range cs {
+		for _, c := range r.Clients {
 			run := validators.NewRun(p, c.Messages, false)
 			for _, req := range catalogue {
 				req.Judge(run)

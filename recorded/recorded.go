@@ -10,13 +10,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/run"
 )
 
-// Recording is what a recorded capture holds, ready for validators.NewRun.
+// Recording is what a recorded capture holds; Run splits it into the run to judge.
 type Recording struct {
 	// Source describes what was read, for the reports ("capture run.pcapng (pcapng, 42
 	// frames)").
@@ -27,7 +29,7 @@ type Recording struct {
 	// (Status) and retransmissions marked (RetransmissionOf). Responses are not in it.
 	Messages []*capture.Message
 	// Damaged are requests the recording does not hold whole.
-	Damaged []Damage
+	Damaged []run.Damage
 	// Notes tell a person what else the recording held and what could not be read.
 	Notes []string
 	// Responses counts the SIP responses read.
@@ -35,21 +37,6 @@ type Recording struct {
 	// Started and Finished are the times of the first and last message, zero when the
 	// recording has none.
 	Started, Finished time.Time
-}
-
-// Damage is a request, or bytes sent to a SIP port, that the recording does not hold
-// whole.
-type Damage struct {
-	Name      string // the frame or file, as in capture.Message.Name
-	Time      time.Time
-	Transport string
-	Peer      string // host:port of the sender, "" when unknown
-	Local     string
-	Raw       []byte // what the recording holds of it (may be empty)
-	Reason    string
-	// ClientFault is true when the client's own sending breaks a rule (a UDP request
-	// in IP fragments, RFC 3261 18.1.1), false when the capture lost the bytes.
-	ClientFault bool
 }
 
 // Read reads path: a folder of raw messages (*.sip, with the index.json capture.Store
@@ -92,6 +79,22 @@ func ReadPcap(name string, data []byte) *Recording {
 	}
 	rec.Source = fmt.Sprintf("capture %s (%s, %d frames)", name, kind, frames)
 	return rec
+}
+
+// Run is the recording as a run to judge: one client per client under test, or only
+// the one sel names (its address of record or source address; "" for all), with the
+// recording's notes and run.Split's. A recording without times starts now.
+func (r *Recording) Run(sel string) (*run.Run, error) {
+	clients, notes, err := run.Split(r.Messages, r.Damaged, sel)
+	if err != nil {
+		return nil, err
+	}
+	out := &run.Run{Source: r.Source, Started: r.Started, Finished: r.Finished, Clients: clients,
+		Notes: slices.Concat(r.Notes, notes, []string{fmt.Sprintf("%d request(s) and %d response(s) read from the capture; the bytes of every request are in captures/", len(r.Messages), r.Responses)})}
+	if out.Started.IsZero() {
+		out.Started = time.Now().UTC()
+	}
+	return out, nil
 }
 
 // safeName keeps a file name usable inside a verdict's message, which lists names

@@ -319,15 +319,16 @@ func TestWriteCapturesReadsBack(t *testing.T) {
 }
 
 // Several clients are told apart by address of record; unreadable bytes go to the
-// client that sent from the same address.
-func TestClients(t *testing.T) {
+// client that sent from the same address (package run has the rules, this is the
+// recording's side of them).
+func TestRunClients(t *testing.T) {
 	alice := packets(t, "sip:alice@mcptt.example.com", "udp", "192.0.2.7:5070", "198.51.100.1:5060", flow)
 	bob := packets(t, "sip:bob@mcptt.example.com", "tcp", "192.0.2.8:40001", "198.51.100.1:5060", flow)
 	garbage := pcapng.Packet{Time: start.Add(time.Second), Transport: "udp", From: "192.0.2.8:5099", To: "198.51.100.1:5060", Payload: []byte("\x00garbage")}
 	rec := recorded.ReadPcap("two.pcapng", pcapngOf(t, append(append(alice, bob...), garbage)))
-	clients, others := rec.Clients()
-	if len(clients) != 2 || len(others) != 0 {
-		t.Fatalf("expected 2 clients and nothing else, saw %d and %d others", len(clients), len(others))
+	r, err := rec.Run("")
+	if err != nil || len(r.Clients) != 2 {
+		t.Fatalf("expected 2 clients, saw %+v (%v)", r, err)
 	}
 	for _, tt := range []struct {
 		sel      string
@@ -339,12 +340,12 @@ func TestClients(t *testing.T) {
 		{"192.0.2.7", "sip:alice@mcptt.example.com", 2},
 		{"192.0.2.8:40001", "sip:bob@mcptt.example.com", 3},
 	} {
-		c, err := recorded.Select(clients, tt.sel)
-		if err != nil || c.ID != tt.id || len(c.Messages) != tt.messages {
-			t.Errorf("select %q: expected %s with %d messages, saw %+v (%v)", tt.sel, tt.id, tt.messages, c, err)
+		r, err := rec.Run(tt.sel)
+		if err != nil || len(r.Clients) != 1 || r.Clients[0].ID != tt.id || len(r.Clients[0].Messages) != tt.messages {
+			t.Errorf("select %q: expected %s with %d messages, saw %+v (%v)", tt.sel, tt.id, tt.messages, r, err)
 		}
 	}
-	if _, err := recorded.Select(clients, "sip:carol@mcptt.example.com"); err == nil || !strings.Contains(err.Error(), "sip:alice@mcptt.example.com") {
+	if _, err := rec.Run("sip:carol@mcptt.example.com"); err == nil || !strings.Contains(err.Error(), "sip:alice@mcptt.example.com") {
 		t.Errorf("an unknown client: expected an error listing the clients, saw %v", err)
 	}
 }

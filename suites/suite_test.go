@@ -1,8 +1,8 @@
 // Package suites_test holds the Ginkgo specs: one spec per requirement ID of TS 24.379
 // clauses 7.2.1, 7.2.2 and 7A.2.1 (one file per clause, as h2spec does), each labelled
-// with its ID and its clause. The suite plays the MCPTT server for a live run (or
-// reads a run recorded earlier), hands what it received to the validators, and writes
-// the reports.
+// with its ID and its clause, made from the validators' catalogue. The suite plays the
+// MCPTT server for a live run (package liverun) or reads a run recorded earlier
+// (package recorded), has the validators judge it, and writes the reports.
 package suites_test
 
 import (
@@ -20,9 +20,12 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 
+	"github.com/mcptt-conformance/mcptt-conformance/kms"
 	"github.com/mcptt-conformance/mcptt-conformance/liverun"
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
+	"github.com/mcptt-conformance/mcptt-conformance/recorded"
 	"github.com/mcptt-conformance/mcptt-conformance/reports"
+	"github.com/mcptt-conformance/mcptt-conformance/run"
 	"github.com/mcptt-conformance/mcptt-conformance/validators"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
@@ -48,13 +51,13 @@ func TestSuites(t *testing.T) {
 
 // The run under judgement, set up once before the specs.
 var (
-	root    string
-	prof    *profile.Profile
-	live    *liverun.Result
-	run     *validators.Run
-	outDir  string
-	judged  = map[string][]verdict.Result{}
-	judgeMu sync.Mutex
+	root      string
+	prof      *profile.Profile
+	collected *run.Run
+	judgement *validators.Judge
+	outDir    string
+	judged    = map[string][]verdict.Result{}
+	judgeMu   sync.Mutex
 )
 
 var _ = BeforeSuite(func(ctx SpecContext) {
@@ -66,12 +69,19 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	outDir = inRoot(*reportsDir)
 	Expect(*clientSel == "" || *capturePath != "").To(BeTrue(), "-client selects a client of a recorded capture: give -capture too")
 	if *capturePath != "" {
-		live, err = recordedSource(inRoot(*capturePath))
+		collected, err = recordedRun(inRoot(*capturePath))
 		Expect(err).NotTo(HaveOccurred(), "the capture cannot be judged")
-		AddReportEntry("source", live.Source)
-		return
+	} else {
+		collected, err = liveRun(ctx)
+		Expect(err).NotTo(HaveOccurred(), "the live run could not be conducted")
 	}
-	live, err = liverun.Run(ctx, liverun.Config{
+	judgement = validators.NewJudge(collected, prof, *strict)
+	AddReportEntry("source", collected.Source)
+}, NodeTimeout(5*time.Minute))
+
+// liveRun plays the MCPTT server for the client the profile starts (or a person does).
+func liveRun(ctx SpecContext) (*run.Run, error) {
+	return liverun.Run(ctx, liverun.Config{
 		Profile:    prof,
 		CaptureDir: filepath.Join(outDir, "captures"),
 		KeyDir:     filepath.Join(outDir, "keys"),
@@ -80,21 +90,47 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		Listen:     *listen,
 		Progress:   GinkgoWriter,
 	})
-	Expect(err).NotTo(HaveOccurred(), "the live run could not be conducted")
-	run = validators.NewRun(prof, live.Messages, *strict)
-	run.Keys = live.Keys
-	AddReportEntry("source", live.Source)
-}, NodeTimeout(5*time.Minute))
+}
+
+// recordedRun reads the capture at path, writes the bytes of every message to the
+// reports' captures/ folder, and makes the run of the clients -client chooses, with the
+// profile's server.keys to open protected requests.
+func recordedRun(path string) (*run.Run, error) {
+	rec, err := recorded.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := rec.WriteCaptures(filepath.Join(outDir, "captures"), path); err != nil {
+		return nil, err
+	}
+	r, err := rec.Run(*clientSel)
+	if err != nil || prof.Server.Keys == "" {
+		return r, err
+	}
+	if r.Keys, err = kms.ReadKeyFile(prof.Server.Keys); err != nil {
+		return nil, fmt.Errorf("server.keys: %w", err)
+	}
+	return r, nil
+}
+
+// requirementSpecs registers, inside a clause's Describe, one spec per catalogue
+// requirement of the clause, named "<ID> <Title>" and labelled with its ID: the
+// requirement's text lives once, in the catalogue, and reaches the reports from there.
+func requirementSpecs(clause string) {
+	for _, req := range validators.Catalogue() {
+		if req.Clause == clause {
+			It(req.ID+" "+req.Title, Label(req.ID), func() { judge(req) })
+		}
+	}
+}
 
 // judge runs one requirement's check over the run and turns its verdict into the
 // spec's outcome: fail and error fail the spec; inconclusive, not-applicable and
 // not-tested skip it with a message that starts with the verdict word; pass passes.
-func judge(id string) {
-	req, ok := validators.Lookup(id)
-	Expect(ok).To(BeTrue(), "requirement %s is not in the validators' catalogue", id)
-	rs := judgeRun(req)
+func judge(req validators.Requirement) {
+	rs := judgement.Judge(req)
 	judgeMu.Lock()
-	judged[id] = rs
+	judged[req.ID] = rs
 	judgeMu.Unlock()
 	var worst []verdict.Verdict
 	for _, r := range rs {
@@ -117,15 +153,15 @@ func judge(id string) {
 }
 
 var _ = ReportAfterSuite("reports", func(r Report) {
-	if prof == nil || live == nil {
+	if judgement == nil {
 		return // the run never happened; Ginkgo reports the BeforeSuite failure
 	}
 	out := reports.Run{
 		Suite: "mcptt-conformance", Version: Version,
-		Profile: *profilePath, Source: live.Source,
-		Started: live.Started, Finished: time.Now().UTC(),
+		Profile: *profilePath, Source: collected.Source,
+		Started: collected.Started, Finished: time.Now().UTC(),
 		CaptureDir: "captures", Secrets: prof.Secrets(), ShowSecrets: *showSecrets,
-		Strict: run.Strict, Notes: runNotes(), Captures: captureFiles(),
+		Strict: judgement.Strict(), Notes: collected.Notes, Captures: captureFiles(),
 	}
 	for _, s := range r.SpecReports {
 		if s.LeafNodeType != types.NodeTypeIt || s.State == types.SpecStateSkipped && !judgedSpec(s) {
@@ -195,36 +231,6 @@ func captureFiles() []string {
 		names = append(names, e.Name())
 	}
 	return names
-}
-
-// runNotes tells a person what else happened: traffic the checks do not judge, the
-// client's own exit, retransmissions.
-func runNotes() []string {
-	if recording != nil {
-		return live.Notes // a capture run: recordedSource wrote them
-	}
-	notes := append([]string(nil), live.Notes...)
-	if live.ClientStatus != "" {
-		notes = append(notes, "client command: "+live.ClientStatus)
-	}
-	others := map[string]int{}
-	for _, m := range run.Others {
-		others[m.Method]++
-	}
-	for method, n := range others {
-		notes = append(notes, fmt.Sprintf("unexpected traffic: %d %s request(s), answered per the policy (OPTIONS 200, others 405) and not judged except by 7.2.2-16", n, method))
-	}
-	retrans := 0
-	for _, m := range live.Messages {
-		if m.RetransmissionOf != 0 {
-			retrans++
-		}
-	}
-	if retrans > 0 {
-		notes = append(notes, fmt.Sprintf("%d retransmission(s) received, answered with the same response and not judged again", retrans))
-	}
-	notes = append(notes, fmt.Sprintf("%d message(s) received in all; every one is kept byte for byte in captures/", len(live.Messages)))
-	return notes
 }
 
 func printSummary(r reports.Run) {

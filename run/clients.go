@@ -1,4 +1,4 @@
-package recorded
+package run
 
 import (
 	"fmt"
@@ -9,27 +9,16 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
-// Client is the traffic of one client under test: a party that sent at least one
-// REGISTER or PUBLISH.
-type Client struct {
-	// ID is the client's address of record: the To URI of its REGISTERs, or the From
-	// URI of its other requests.
-	ID string
-	// Addrs are the source addresses (host:port) it sent from, in order of first use.
-	Addrs    []string
-	Messages []*capture.Message
-	Damaged  []Damage
-}
-
-// Clients splits the recording per client under test, in order of each one's first
-// message. A message names its client by its address of record; bytes that name none
-// (unreadable, or damaged) belong to the client that sent readable requests from the
-// same address, else from the same host, else to the only client there is. others are
-// the messages of no client under test.
-func (r *Recording) Clients() (clients []*Client, others []*capture.Message) {
+// Group splits recorded traffic per client under test (a party that sent at least one
+// REGISTER or PUBLISH), in order of each one's first message. A message names its
+// client by its address of record; bytes that name none (unreadable, or damaged)
+// belong to the client that sent readable requests from the same address, else from
+// the same host, else to the only client there is. others are the messages of no
+// client under test; damage of no client is dropped.
+func Group(msgs []*capture.Message, damaged []Damage) (clients []*Client, others []*capture.Message) {
 	byID := map[string]*Client{}
-	ids := make([]string, len(r.Messages))
-	for i, m := range r.Messages {
+	ids := make([]string, len(msgs))
+	for i, m := range msgs {
 		ids[i] = identity(m.Raw)
 		if (m.Method == "REGISTER" || m.Method == "PUBLISH") && ids[i] != "" && byID[ids[i]] == nil {
 			c := &Client{ID: ids[i]}
@@ -38,7 +27,7 @@ func (r *Recording) Clients() (clients []*Client, others []*capture.Message) {
 		}
 	}
 	byAddr, byHost := map[string]*Client{}, map[string]*Client{}
-	for i, m := range r.Messages {
+	for i, m := range msgs {
 		c := byID[ids[i]]
 		if c == nil || m.Peer == "" {
 			continue
@@ -69,14 +58,14 @@ func (r *Recording) Clients() (clients []*Client, others []*capture.Message) {
 		}
 		return c
 	}
-	for i, m := range r.Messages {
+	for i, m := range msgs {
 		if c := owner(ids[i], m.Peer); c != nil {
 			c.Messages = append(c.Messages, m)
 		} else {
 			others = append(others, m)
 		}
 	}
-	for _, d := range r.Damaged {
+	for _, d := range damaged {
 		if c := owner(identity(d.Raw), d.Peer); c != nil {
 			c.Damaged = append(c.Damaged, d)
 		}

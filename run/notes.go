@@ -1,0 +1,118 @@
+package run
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
+)
+
+// Split chooses the clients of recorded traffic to judge: the one sel names (its address
+// of record or source address), or every client when sel is "". Traffic in which no
+// REGISTER or PUBLISH names a client is one client holding everything, so that the
+// requirements find none of the requests they wait for. notes say which clients the
+// traffic holds, what each sent that is not judged, and what came from no client.
+func Split(msgs []*capture.Message, damaged []Damage, sel string) (chosen []*Client, notes []string, err error) {
+	all, others := Group(msgs, damaged)
+	var ids []string
+	for _, c := range all {
+		ids = append(ids, c.ID+" (from "+strings.Join(c.Addrs, ", ")+")")
+	}
+	chosen = all
+	switch {
+	case sel != "":
+		c, err := Select(all, sel)
+		if err != nil {
+			return nil, nil, err
+		}
+		chosen = []*Client{c}
+		notes = append(notes, fmt.Sprintf("judged client %s only (-client %s); the capture holds %d client(s): %s", c.ID, sel, len(all), strings.Join(ids, "; ")))
+	case len(all) > 1:
+		notes = append(notes, fmt.Sprintf("%d clients in the capture, each judged as a run of its own (each result's detail names its client): %s", len(all), strings.Join(ids, "; ")))
+	case len(all) == 0:
+		chosen, others = []*Client{{Messages: msgs, Damaged: damaged}}, nil
+	}
+	for _, c := range chosen {
+		who := "the client"
+		if len(chosen) > 1 {
+			who = "client " + c.ID
+		}
+		if u := unjudged(c.Messages); len(u) > 0 {
+			notes = append(notes, fmt.Sprintf("%s sent %s, not judged except by 7.2.2-16", who, methodCounts(u)))
+		}
+		if n := retransmissions(c.Messages); n > 0 {
+			notes = append(notes, fmt.Sprintf("%s retransmitted %d request(s), not judged again", who, n))
+		}
+	}
+	if len(others) > 0 {
+		notes = append(notes, fmt.Sprintf("%d request(s) from parties that sent no REGISTER or PUBLISH (%s), not judged", len(others), methodCounts(others)))
+	}
+	return chosen, notes, nil
+}
+
+// LiveNotes are the notes about a live run's traffic: how the client command ended
+// (status, empty in manual mode), the requests the checks do not judge by method,
+// retransmissions, and how much arrived in all.
+func LiveNotes(status string, msgs []*capture.Message) []string {
+	var notes []string
+	if status != "" {
+		notes = append(notes, "client command: "+status)
+	}
+	n := map[string]int{}
+	for _, m := range unjudged(msgs) {
+		n[m.Method]++
+	}
+	for _, method := range slices.Sorted(maps.Keys(n)) {
+		notes = append(notes, fmt.Sprintf("unexpected traffic: %d %s request(s), answered per the policy (OPTIONS 200, others 405) and not judged except by 7.2.2-16", n[method], method))
+	}
+	if n := retransmissions(msgs); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d retransmission(s) received, answered with the same response and not judged again", n))
+	}
+	return append(notes, fmt.Sprintf("%d message(s) received in all; every one is kept byte for byte in captures/", len(msgs)))
+}
+
+// unjudged are the messages the checks leave aside, as validators.NewRun sorts them:
+// readable SIP that is not a REGISTER or PUBLISH request, retransmissions left out.
+func unjudged(msgs []*capture.Message) []*capture.Message {
+	var out []*capture.Message
+	for _, m := range msgs {
+		if m.RetransmissionOf != 0 {
+			continue
+		}
+		if s, err := sipmsg.Parse(m.Raw); err == nil && (!s.IsRequest || s.Method != "REGISTER" && s.Method != "PUBLISH") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func retransmissions(msgs []*capture.Message) int {
+	n := 0
+	for _, m := range msgs {
+		if m.RetransmissionOf != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// methodCounts is "2 OPTIONS, 1 unreadable": the messages counted by method, in
+// method order.
+func methodCounts(msgs []*capture.Message) string {
+	n := map[string]int{}
+	for _, m := range msgs {
+		method := m.Method
+		if method == "" {
+			method = "unreadable"
+		}
+		n[method]++
+	}
+	var parts []string
+	for _, method := range slices.Sorted(maps.Keys(n)) {
+		parts = append(parts, fmt.Sprintf("%d %s", n[method], method))
+	}
+	return strings.Join(parts, ", ")
+}

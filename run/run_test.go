@@ -1,0 +1,220 @@
+package run_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/run"
+)
+
+// request is a readable SIP request of method from aor, sent from peer.
+func request(seq int, method, aor, peer string) *capture.Message {
+	raw := fmt.Sprintf("%s sip:mcptt.example.com SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-%d\r\nMax-Forwards: 70\r\nFrom: <%s>;tag=%d\r\nTo: <%s>\r\nCall-ID: call-%d\r\nCSeq: 1 %s\r\nContent-Length: 0\r\n\r\n",
+		method, peer, seq, aor, seq, aor, seq, method)
+	return &capture.Message{Seq: seq, Name: fmt.Sprintf("%04d-%s.sip", seq, method), Peer: peer, Method: method, Raw: []byte(raw), Status: 200}
+}
+
+// garbage is bytes sent to a SIP port that are no SIP message.
+func garbage(seq int, peer string) *capture.Message {
+	return &capture.Message{Seq: seq, Name: fmt.Sprintf("%04d-unreadable.sip", seq), Peer: peer, Raw: []byte("\x00garbage")}
+}
+
+const (
+	alice = "sip:alice@mcptt.example.com"
+	bob   = "sip:bob@mcptt.example.com"
+	carol = "sip:carol@mcptt.example.com"
+)
+
+// Two clients and a third party: alice registers from one address, bob publishes from
+// another host, carol only sends OPTIONS.
+func traffic() ([]*capture.Message, []run.Damage) {
+	retrans := request(5, "REGISTER", alice, "192.0.2.7:5070")
+	retrans.RetransmissionOf = 1
+	msgs := []*capture.Message{
+		request(1, "REGISTER", alice, "192.0.2.7:5070"),
+		request(2, "PUBLISH", bob, "192.0.2.8:40001"),
+		garbage(3, "192.0.2.8:5099"), // bob's host
+		request(4, "OPTIONS", carol, "192.0.2.9:5060"),
+		retrans,
+		request(6, "OPTIONS", alice, "192.0.2.7:5070"),
+	}
+	damaged := []run.Damage{
+		{Name: "two.pcapng#frame-9", Peer: "192.0.2.7:5070", Reason: "a UDP request in IP fragments", ClientFault: true},
+		{Name: "two.pcapng#frame-10", Peer: "203.0.113.1:5060", Reason: "truncated"}, // nobody's
+	}
+	return msgs, damaged
+}
+
+func names(msgs []*capture.Message) []string {
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Name)
+	}
+	return out
+}
+
+func damageNames(ds []run.Damage) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+// Messages are grouped by address of record; unreadable bytes and damage go to the
+// client that sent from the same address or host; a party that sent no REGISTER or
+// PUBLISH is no client.
+func TestGroup(t *testing.T) {
+	msgs, damaged := traffic()
+	clients, others := run.Group(msgs, damaged)
+	type want struct {
+		id       string
+		addrs    []string
+		messages []string
+		damaged  []string
+	}
+	wants := []want{
+		{alice, []string{"192.0.2.7:5070"}, []string{"0001-REGISTER.sip", "0005-REGISTER.sip", "0006-OPTIONS.sip"}, []string{"two.pcapng#frame-9"}},
+		{bob, []string{"192.0.2.8:40001"}, []string{"0002-PUBLISH.sip", "0003-unreadable.sip"}, nil},
+	}
+	if len(clients) != len(wants) {
+		t.Fatalf("expected %d clients, saw %d", len(wants), len(clients))
+	}
+	for i, w := range wants {
+		c := clients[i]
+		got := want{c.ID, c.Addrs, names(c.Messages), damageNames(c.Damaged)}
+		if got.id != w.id || !slices.Equal(got.addrs, w.addrs) || !slices.Equal(got.messages, w.messages) || !slices.Equal(got.damaged, w.damaged) {
+			t.Errorf("client %d: expected %+v, saw %+v", i, w, got)
+		}
+	}
+	if got := names(others); !slices.Equal(got, []string{"0004-OPTIONS.sip"}) {
+		t.Errorf("expected carol's OPTIONS as the only other message, saw %v", got)
+	}
+}
+
+func TestSelect(t *testing.T) {
+	msgs, damaged := traffic()
+	clients, _ := run.Group(msgs, damaged)
+	for _, tt := range []struct{ sel, id string }{
+		{alice, alice},
+		{"BOB@mcptt.example.com", bob},
+		{"sips:" + strings.TrimPrefix(alice, "sip:"), ""}, // another scheme is another address
+		{"192.0.2.7", alice},
+		{"192.0.2.8:40001", bob},
+		{" 192.0.2.8 ", bob},
+		{carol, ""},
+	} {
+		c, err := run.Select(clients, tt.sel)
+		switch {
+		case tt.id == "" && err == nil:
+			t.Errorf("select %q: expected an error, saw %s", tt.sel, c.ID)
+		case tt.id == "" && !strings.Contains(err.Error(), alice+" (192.0.2.7:5070)"):
+			t.Errorf("select %q: expected an error listing the clients, saw %v", tt.sel, err)
+		case tt.id != "" && (err != nil || c.ID != tt.id):
+			t.Errorf("select %q: expected %s, saw %+v (%v)", tt.sel, tt.id, c, err)
+		}
+	}
+}
+
+// Split chooses the clients to judge and says so in its notes.
+func TestSplit(t *testing.T) {
+	msgs, damaged := traffic()
+	lone := []*capture.Message{request(1, "REGISTER", alice, "192.0.2.7:5070"), garbage(2, "192.0.2.7:5071")}
+	nobody := []*capture.Message{garbage(1, "192.0.2.7:5070"), request(2, "OPTIONS", carol, "192.0.2.9:5060")}
+	nobodyDamage := []run.Damage{{Name: "x.pcap#frame-3", Reason: "truncated"}}
+	for _, tt := range []struct {
+		name    string
+		msgs    []*capture.Message
+		damaged []run.Damage
+		sel     string
+		ids     []string
+		notes   []string
+	}{
+		{"several clients", msgs, damaged, "", []string{alice, bob}, []string{
+			"2 clients in the capture, each judged as a run of its own (each result's detail names its client): " + alice + " (from 192.0.2.7:5070); " + bob + " (from 192.0.2.8:40001)",
+			"client " + alice + " sent 1 OPTIONS, not judged except by 7.2.2-16",
+			"client " + alice + " retransmitted 1 request(s), not judged again",
+			"1 request(s) from parties that sent no REGISTER or PUBLISH (1 OPTIONS), not judged",
+		}},
+		{"one chosen", msgs, damaged, "192.0.2.8", []string{bob}, []string{
+			"judged client " + bob + " only (-client 192.0.2.8); the capture holds 2 client(s): " + alice + " (from 192.0.2.7:5070); " + bob + " (from 192.0.2.8:40001)",
+			"1 request(s) from parties that sent no REGISTER or PUBLISH (1 OPTIONS), not judged",
+		}},
+		{"one client", lone, nil, "", []string{alice}, nil},
+		{"no client", nobody, nobodyDamage, "", []string{""}, []string{"the client sent 1 OPTIONS, not judged except by 7.2.2-16"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			chosen, notes, err := run.Split(tt.msgs, tt.damaged, tt.sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, c := range chosen {
+				ids = append(ids, c.ID)
+			}
+			if !slices.Equal(ids, tt.ids) {
+				t.Errorf("expected clients %q, saw %q", tt.ids, ids)
+			}
+			if !slices.Equal(notes, tt.notes) {
+				t.Errorf("expected notes\n  %s\nsaw\n  %s", strings.Join(tt.notes, "\n  "), strings.Join(notes, "\n  "))
+			}
+		})
+	}
+	// Traffic in which no client is named is one client holding all of it.
+	chosen, _, _ := run.Split(nobody, nobodyDamage, "")
+	if len(chosen[0].Messages) != len(nobody) || len(chosen[0].Damaged) != 1 {
+		t.Errorf("expected the one client to hold every message and the damage, saw %+v", chosen[0])
+	}
+	if _, _, err := run.Split(msgs, damaged, carol); err == nil || !strings.Contains(err.Error(), bob) {
+		t.Errorf("an unknown client: expected an error listing the clients, saw %v", err)
+	}
+}
+
+func TestLiveNotes(t *testing.T) {
+	retrans := request(5, "REGISTER", alice, "192.0.2.7:5070")
+	retrans.RetransmissionOf = 1
+	msgs := []*capture.Message{
+		request(1, "REGISTER", alice, "192.0.2.7:5070"),
+		request(2, "SUBSCRIBE", alice, "192.0.2.7:5070"),
+		request(3, "OPTIONS", alice, "192.0.2.7:5070"),
+		request(4, "MESSAGE", alice, "192.0.2.7:5070"),
+		retrans,
+		request(6, "OPTIONS", alice, "192.0.2.7:5070"),
+		garbage(7, "192.0.2.7:5070"),
+	}
+	want := []string{
+		"client command: exit status 1",
+		"unexpected traffic: 1 MESSAGE request(s), answered per the policy (OPTIONS 200, others 405) and not judged except by 7.2.2-16",
+		"unexpected traffic: 2 OPTIONS request(s), answered per the policy (OPTIONS 200, others 405) and not judged except by 7.2.2-16",
+		"unexpected traffic: 1 SUBSCRIBE request(s), answered per the policy (OPTIONS 200, others 405) and not judged except by 7.2.2-16",
+		"1 retransmission(s) received, answered with the same response and not judged again",
+		"7 message(s) received in all; every one is kept byte for byte in captures/",
+	}
+	if got := run.LiveNotes("exit status 1", msgs); !slices.Equal(got, want) {
+		t.Errorf("expected notes\n  %s\nsaw\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+	}
+	if got := run.LiveNotes("", nil); !slices.Equal(got, []string{"0 message(s) received in all; every one is kept byte for byte in captures/"}) {
+		t.Errorf("manual mode, nothing received: expected only the count, saw %q", got)
+	}
+}
+
+// The same traffic gives the same notes every time (no note follows a map's order).
+func TestNotesAreDeterministic(t *testing.T) {
+	msgs, damaged := traffic()
+	for _, m := range []string{"INFO", "MESSAGE", "NOTIFY", "SUBSCRIBE", "UPDATE"} {
+		msgs = append(msgs, request(len(msgs)+1, m, alice, "192.0.2.7:5070"), request(len(msgs)+2, m, carol, "192.0.2.9:5060"))
+	}
+	_, first, _ := run.Split(msgs, damaged, "")
+	live := run.LiveNotes("exit status 0", msgs)
+	for range 50 {
+		if _, again, _ := run.Split(msgs, damaged, ""); !slices.Equal(again, first) {
+			t.Fatalf("Split: expected the same notes again\n  %s\nsaw\n  %s", strings.Join(first, "\n  "), strings.Join(again, "\n  "))
+		}
+		if again := run.LiveNotes("exit status 0", msgs); !slices.Equal(again, live) {
+			t.Fatalf("LiveNotes: expected the same notes again\n  %s\nsaw\n  %s", strings.Join(live, "\n  "), strings.Join(again, "\n  "))
+		}
+	}
+}
