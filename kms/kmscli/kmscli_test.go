@@ -1,4 +1,4 @@
-package main
+package kmscli
 
 import (
 	"bytes"
@@ -14,13 +14,13 @@ func TestInitIssue(t *testing.T) {
 	dir := t.TempDir()
 	now := func() time.Time { return time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC) }
 	var out, errOut bytes.Buffer
-	if code := run([]string{"init", "-dir", dir, "-uri", "kms.example.com"}, &out, &errOut, now); code != 0 {
+	if code := Main([]string{"init", "-dir", dir, "-uri", "kms.example.com"}, &out, &errOut, now); code != 0 {
 		t.Fatalf("init: exit %d: %s", code, errOut.String())
 	}
-	if code := run([]string{"init", "-dir", dir}, &out, &errOut, now); code != 1 {
+	if code := Main([]string{"init", "-dir", dir}, &out, &errOut, now); code != 1 {
 		t.Errorf("second init over an existing KMS: exit %d, want 1", code)
 	}
-	if code := run([]string{"issue", "-dir", dir, "-mdsi", "sip:mdsi@example.com", "-client", "sip:bob@example.com"}, &out, &errOut, now); code != 0 {
+	if code := Main([]string{"issue", "-dir", dir, "-mdsi", "sip:mdsi@example.com", "-client", "sip:bob@example.com"}, &out, &errOut, now); code != 0 {
 		t.Fatalf("issue: exit %d: %s", code, errOut.String())
 	}
 	kf, err := kms.ReadKeyFile(filepath.Join(dir, "keys.json"))
@@ -43,7 +43,7 @@ func TestInitIssue(t *testing.T) {
 	if !strings.Contains(ck.TestOnly, "TEST-ONLY") || !strings.Contains(kf.TestOnly, "TEST-ONLY") {
 		t.Error("files do not say the keys are test-only")
 	}
-	if code := run([]string{"issue", "-dir", dir, "-mdsi", "m", "-client", "c", "-period-no", "7", "-keys", filepath.Join(dir, "k7.json")}, &out, &errOut, now); code != 0 {
+	if code := Main([]string{"issue", "-dir", dir, "-mdsi", "m", "-client", "c", "-period-no", "7", "-keys", filepath.Join(dir, "k7.json")}, &out, &errOut, now); code != 0 {
 		t.Fatalf("issue -period-no: exit %d: %s", code, errOut.String())
 	}
 	if kf, err := kms.ReadKeyFile(filepath.Join(dir, "k7.json")); err != nil || *kf.KeyPeriodNo != 7 {
@@ -66,7 +66,7 @@ func TestUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer
-		if code := run(tt.args, &out, &errOut, now); code != tt.want {
+		if code := Main(tt.args, &out, &errOut, now); code != tt.want {
 			t.Errorf("%v: exit %d, want %d", tt.args, code, tt.want)
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package inspect
 
 import (
 	"bytes"
@@ -10,8 +10,8 @@ import (
 )
 
 const (
-	register = "../../mikey/testdata/register.mikey"
-	keys     = "../../mikey/testdata/keys.json"
+	register = "../testdata/register.mikey"
+	keys     = "../testdata/keys.json"
 )
 
 func TestInspect(t *testing.T) {
@@ -45,7 +45,7 @@ func TestInspect(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			code := run([]string{"-keys", keys, tt.path}, &out, &errOut)
+			code := Main([]string{"-keys", keys, tt.path}, &out, &errOut)
 			if code != tt.wantCode {
 				t.Errorf("exit %d, want %d (stderr %s)", code, tt.wantCode, errOut.String())
 			}
@@ -66,7 +66,7 @@ func TestInspect(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := run(nil, &out, &errOut); code != 2 || out.Len() != 0 {
+	if code := Main(nil, &out, &errOut); code != 2 || out.Len() != 0 {
 		t.Errorf("no arguments: exit %d, stdout %q", code, out.String())
 	}
 }

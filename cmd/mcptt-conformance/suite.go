@@ -1,0 +1,211 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+
+	"github.com/mcptt-conformance/mcptt-conformance/profile"
+)
+
+// source is what a suite command judges: a live run or a recorded capture.
+type source int
+
+const (
+	live source = iota
+	recorded
+)
+
+// suiteFlags are the flags run and check share, and the ones each has of its own.
+type suiteFlags struct {
+	profile, reports, baseline, suite string
+	strict, showSecrets               bool
+	clientArgs, listen                string // run
+	capture, client                   string // check
+}
+
+func (s source) flags(f *suiteFlags, stderr io.Writer) *flag.FlagSet {
+	name := map[source]string{live: "run", recorded: "check"}[s]
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.profile, "profile", "fixtures/profiles/plain-register.yaml", "the client's profile (YAML): its declared options and test values")
+	fs.StringVar(&f.reports, "reports", "reports", "folder for junit.xml, verdicts.json, report.html and captures/")
+	fs.BoolVar(&f.strict, "strict", false, "refuse every lenient reading (docs/readings.md)")
+	fs.BoolVar(&f.showSecrets, "show-secrets", false, "write access tokens and passwords into the reports instead of [redacted]")
+	fs.StringVar(&f.baseline, "baseline", "", "expected-failure baseline (YAML, from the baseline command): only regressions fail the run")
+	fs.StringVar(&f.suite, "suite", defaultSuite(), "the Ginkgo suite binary to drive (make builds bin/mcptt-suite)")
+	if s == live {
+		fs.StringVar(&f.clientArgs, "client-args", "", `words appended to the profile's client command, e.g. "--break 7.2.1-02"`)
+		fs.StringVar(&f.listen, "listen", "", "override the profile's server.listen (host:port; port 0 picks a free one)")
+	} else {
+		fs.StringVar(&f.capture, "capture", "", "the recorded traffic: a folder of *.sip files, one .sip file, or a pcap/pcapng file")
+		fs.StringVar(&f.client, "client", "", "judge only this client of the capture (its address of record, or its source host[:port])")
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: mcptt-conformance %s [flags] [-- suite flags]\n", name)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// defaultSuite is the suite binary beside this one, or $MCPTT_SUITE.
+func defaultSuite() string {
+	if p := os.Getenv("MCPTT_SUITE"); p != "" {
+		return p
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "mcptt-suite"
+	}
+	return filepath.Join(filepath.Dir(exe), "mcptt-suite")
+}
+
+// suiteCommand checks the words a person gave, runs the suite with them, and exits
+// with the run's outcome, read from the verdicts.json the suite wrote.
+func suiteCommand(s source, args []string, stdout, stderr io.Writer) int {
+	own, passed := args, []string(nil)
+	if i := slices.Index(args, "--"); i >= 0 {
+		own, passed = args[:i], args[i+1:]
+	}
+	var f suiteFlags
+	fs := s.flags(&f, stderr)
+	if err := fs.Parse(own); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitConformant
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "mcptt-conformance %s: unexpected argument %q (suite flags go after \"--\")\n", fs.Name(), fs.Arg(0))
+		return exitUsage
+	}
+	suiteArgs, err := f.suiteArgs(s)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcptt-conformance %s: %v\n", fs.Name(), err)
+		return exitUsage
+	}
+	verdicts := filepath.Join(f.reports, "verdicts.json")
+	os.Remove(verdicts) // a verdicts.json an earlier run left must not speak for this one
+	cmd := exec.Command(f.suite, append(suiteArgs, passed...)...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	runErr := cmd.Run()
+	var exit *exec.ExitError
+	if runErr != nil && !errors.As(runErr, &exit) {
+		fmt.Fprintf(stderr, "mcptt-conformance %s: cannot run the suite %s: %v (make builds it; -suite names another)\n", fs.Name(), f.suite, runErr)
+		return exitError
+	}
+	outcome, err := readOutcome(verdicts)
+	switch {
+	case err != nil && exit != nil && exit.ExitCode() == 2:
+		return exitUsage // the suite refused a suite flag and said why
+	case err != nil:
+		fmt.Fprintf(stderr, "mcptt-conformance %s: the suite ended (%v) without a verdict: %v\n", fs.Name(), runErr, err)
+		return exitError
+	}
+	code, known := outcomeExit[outcome]
+	if !known {
+		fmt.Fprintf(stderr, "mcptt-conformance %s: %s holds the outcome %q, expected conformant, non-conformant, inconclusive or error\n", fs.Name(), verdicts, outcome)
+		return exitError
+	}
+	fmt.Fprintf(stdout, "mcptt-conformance: outcome %s (exit status %d)\n", outcome, code)
+	return code
+}
+
+// outcomeExit maps summary.outcome of verdicts.json to the exit status.
+var outcomeExit = map[string]int{
+	"conformant":     exitConformant,
+	"non-conformant": exitNonConformant,
+	"inconclusive":   exitInconclusive,
+	"error":          exitError,
+}
+
+// suiteArgs checks the files the flags name, so that a mistake is a usage error before
+// anything runs, and returns the suite's flags with the paths made absolute.
+func (f suiteFlags) suiteArgs(s source) ([]string, error) {
+	prof, err := abs(f.profile)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := profile.Load(prof); err != nil {
+		return nil, fmt.Errorf("the profile cannot be used: %w", err)
+	}
+	reports, err := abs(f.reports)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"-profile=" + prof, "-reports=" + reports}
+	if f.baseline != "" {
+		b, err := abs(f.baseline)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkBaseline(b); err != nil {
+			return nil, err
+		}
+		args = append(args, "-baseline="+b)
+	}
+	if f.strict {
+		args = append(args, "-strict")
+	}
+	if f.showSecrets {
+		args = append(args, "-show-secrets")
+	}
+	if s == live {
+		if f.clientArgs != "" {
+			args = append(args, "-client-args="+f.clientArgs)
+		}
+		if f.listen != "" {
+			args = append(args, "-listen="+f.listen)
+		}
+		return args, nil
+	}
+	if f.capture == "" {
+		return nil, errors.New("-capture is required: a folder of *.sip files, a .sip file, or a pcap/pcapng file")
+	}
+	capture, err := abs(f.capture)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(capture); err != nil {
+		return nil, fmt.Errorf("the capture cannot be read: %w", err)
+	}
+	args = append(args, "-capture="+capture)
+	if f.client != "" {
+		args = append(args, "-client="+f.client)
+	}
+	return args, nil
+}
+
+func abs(p string) (string, error) {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", p, err)
+	}
+	return a, nil
+}
+
+// readOutcome reads summary.outcome of a verdicts.json.
+func readOutcome(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var v struct {
+		Summary struct {
+			Outcome string `json:"outcome"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return "", fmt.Errorf("%s: expected the JSON of shared/contract/verdicts.md: %v", path, err)
+	}
+	if v.Summary.Outcome == "" {
+		return "", fmt.Errorf("%s has no summary.outcome", path)
+	}
+	return v.Summary.Outcome, nil
+}
