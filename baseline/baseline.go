@@ -22,7 +22,8 @@
 // from run to run, so the entry names the request by method and ordinal among that
 // client's requests of that method ("REGISTER#2" is the client's second REGISTER).
 // detail is what the run saw, for the reader; it is not matched. reason is required:
-// Write fills it with Placeholder, and Read refuses an entry left so. until is an
+// Write fills it with Placeholder, which Read accepts and the reports show as a reason
+// still to be given. until is an
 // optional date (YYYY-MM-DD): from the day after it, Read refuses the entry, so that an
 // accepted failure is looked at again.
 package baseline
@@ -33,8 +34,8 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
-// Placeholder is the reason Write gives every entry. Read refuses it: a person must say
-// why the failure is accepted.
+// Placeholder is the reason Write gives every entry, for a person to replace with why
+// the failure is accepted; the reports list an entry still holding it as unexplained.
 const Placeholder = "TODO"
 
 // Baseline is a read baseline file.

@@ -29,7 +29,7 @@ var entryFields = []string{"requirement", "message", "client", "detail", "reason
 // catalogue; today is the day an entry's until is held against. Every problem is
 // reported, each a *LineError naming its line: a file that is not YAML or not of the
 // format, an unknown field, an unknown requirement ID, an entry without requirement,
-// message or reason, a reason left as the Placeholder, a message written as a capture
+// message or reason, a message written as a capture
 // name instead of its stable form, the same failure twice, an until that is not a
 // date or is past.
 func Read(r io.Reader, knownIDs func(string) bool, today time.Time) (*Baseline, error) {
@@ -172,8 +172,6 @@ func (rd *reader) entry(n *yaml.Node) (e Entry, ok bool) {
 	switch reason := strings.TrimSpace(e.Reason); {
 	case reason == "":
 		rd.fail(n, "expected a reason why the failure is accepted, saw none")
-	case strings.EqualFold(reason, Placeholder):
-		rd.fail(fields["reason"], "expected a reason why the failure is accepted, saw the placeholder %q", e.Reason)
 	}
 	if v := fields["until"]; v != nil {
 		e.Until = rd.until(v)

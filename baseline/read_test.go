@@ -84,8 +84,6 @@ func TestReadRefuses(t *testing.T) {
 			[]string{`line 4: expected the message in its stable form such as REGISTER#1 (a capture's name changes from run to run), saw "0003-REGISTER-udp-127.0.0.1_54321.sip"`}},
 		{"no reason", entry + "    message: run\n", []string{"line 3: expected a reason why the failure is accepted, saw none"}},
 		{"an empty reason", entry + "    message: run\n    reason:\n", []string{"line 3: expected a reason why the failure is accepted, saw none"}},
-		{"the placeholder reason", entry + "    message: run\n    reason: TODO\n",
-			[]string{`line 5: expected a reason why the failure is accepted, saw the placeholder "TODO"`}},
 		{"a reason that is a list", entry + "    message: run\n    reason: [a, b]\n",
 			[]string{"line 5: expected reason text, saw a list", "line 3: expected a reason why the failure is accepted, saw none"}},
 		{"an unknown field", entry + "    message: run\n    reason: r\n    reasn: typo\n",
@@ -102,8 +100,8 @@ func TestReadRefuses(t *testing.T) {
 			entry + "    message: REGISTER#1\n    reason: r\n  - requirement: 7.2.1-02\n    message: REGISTER#1\n    reason: again\n",
 			[]string{"line 6: expected each failure once, saw 7.2.1-02 REGISTER#1 again (first at line 3)"}},
 		{"every problem at once",
-			"requirements: [7.2.1-01]\nknown:\n  - requirement: 7.2.1-77\n    message: run\n    reason: TODO\n  - requirement: 7.2.1-01\n    message: run\n    reason: r\n    until: 2020-01-01\n",
-			[]string{"line 3: expected a requirement ID", "line 5: expected a reason", "line 9: expected until to be today"}},
+			"requirements: [7.2.1-01]\nknown:\n  - requirement: 7.2.1-77\n    message: run\n    reason: \"\"\n  - requirement: 7.2.1-01\n    message: run\n    reason: r\n    until: 2020-01-01\n",
+			[]string{"line 3: expected a requirement ID", "line 3: expected a reason", "line 9: expected until to be today"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -128,10 +126,10 @@ func TestReadRefuses(t *testing.T) {
 }
 
 func TestReadErrorsCarryTheLine(t *testing.T) {
-	_, err := Read(strings.NewReader(entry+"    message: run\n    reason: TODO\n"), catalogue, today)
+	_, err := Read(strings.NewReader(entry+"    message: 0003-REGISTER-udp-127.0.0.1_54321.sip\n    reason: r\n"), catalogue, today)
 	var le *LineError
-	if !errors.As(err, &le) || le.Line != 5 {
-		t.Fatalf("expected a *LineError at line 5, saw %#v", err)
+	if !errors.As(err, &le) || le.Line != 4 {
+		t.Fatalf("expected a *LineError at line 4, saw %#v", err)
 	}
 }
 

@@ -10,8 +10,8 @@ import (
 
 // header opens every written baseline.
 const header = `Expected failures for mcptt-conformance --baseline (docs/baseline.md).
-Every entry needs a reason: replace each ` + Placeholder + ` with why the failure is accepted,
-or the baseline is refused. An entry may end on a date: add until: YYYY-MM-DD.`
+Every entry needs a reason: replace each ` + Placeholder + ` with why the failure is accepted
+(the reports list an entry left so as unexplained). An entry may end on a date: add until: YYYY-MM-DD.`
 
 // Write writes the baseline of a run: every requirement ID that has a row, and every
 // fail row as an entry whose reason is the Placeholder. A message in its stable form
