@@ -1,15 +1,70 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"time"
+
+	"github.com/mcptt-conformance/mcptt-conformance/baseline"
+	"github.com/mcptt-conformance/mcptt-conformance/validators"
 )
 
-// baselineCommand writes the failures of a run's verdicts.json as a baseline.
+// baselineCommand writes every fail of a run's verdicts.json as a known failure, for a
+// person to give each a reason and hand back with -baseline (docs/baseline.md).
 func baselineCommand(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "mcptt-conformance baseline: not built yet")
-	return exitUsage
+	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: mcptt-conformance baseline VERDICTS.json > known.yaml")
+		fmt.Fprintln(stderr, "writes every fail of the run as a known failure; give each a reason (docs/baseline.md)")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitConformant
+		}
+		return exitUsage
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "mcptt-conformance baseline: %v\n", err)
+		return exitUsage
+	}
+	defer f.Close()
+	rows, err := baseline.ReadResults(f)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcptt-conformance baseline: %s: %v\n", fs.Arg(0), err)
+		return exitUsage
+	}
+	if err := baseline.Write(stdout, rows); err != nil {
+		fmt.Fprintf(stderr, "mcptt-conformance baseline: %v\n", err)
+		return exitError
+	}
+	return exitConformant
 }
 
-// checkBaseline reads a baseline file, so that a malformed one is a usage error.
-func checkBaseline(path string) error { return nil }
+// checkBaseline reads a baseline file as the suite will, so that a malformed one, one
+// naming a requirement the catalogue lacks, or one past its until date is a usage error
+// before anything runs.
+func checkBaseline(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("the baseline cannot be read: %w", err)
+	}
+	defer f.Close()
+	if _, err := baseline.Read(f, knownRequirement, time.Now()); err != nil {
+		return fmt.Errorf("the baseline %s cannot be used:\n%w", path, err)
+	}
+	return nil
+}
+
+func knownRequirement(id string) bool {
+	_, ok := validators.Lookup(id)
+	return ok
+}

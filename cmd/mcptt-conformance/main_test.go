@@ -75,6 +75,10 @@ func TestUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("authz: sometimes\n"), 0o644)
+	badBaseline := filepath.Join(dir, "known.yaml")
+	os.WriteFile(badBaseline, []byte("requirements: [7.2.1-01]\nknown:\n  - requirement: 7.2.1-99\n    message: run\n    reason: r\n"), 0o644)
+	notVerdicts := filepath.Join(dir, "verdicts.json")
+	os.WriteFile(notVerdicts, []byte("{not json"), 0o644)
 	for _, tt := range []struct {
 		args []string
 		code int
@@ -89,6 +93,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"check", "-profile", "../../fixtures/profiles/plain-register.yaml"}, 2, "-capture is required"},
 		{[]string{"check", "-profile", "../../fixtures/profiles/plain-register.yaml", "-capture", filepath.Join(dir, "none.pcap")}, 2, "the capture cannot be read"},
 		{[]string{"list", "-profile", bad}, 2, "the profile cannot be used"},
+		{[]string{"run", "-profile", "../../fixtures/profiles/plain-register.yaml", "-baseline", badBaseline}, 2, `line 3: expected a requirement ID of the catalogue, saw "7.2.1-99"`},
+		{[]string{"run", "-profile", "../../fixtures/profiles/plain-register.yaml", "-baseline", filepath.Join(dir, "none.yaml")}, 2, "the baseline cannot be read"},
+		{[]string{"baseline"}, 2, "usage: mcptt-conformance baseline"},
+		{[]string{"baseline", notVerdicts}, 2, "verdicts.json"},
 		{[]string{"run", "-profile", "../../fixtures/profiles/plain-register.yaml", "-reports", dir, "-suite", filepath.Join(dir, "no-suite")}, 4, "cannot run the suite"},
 	} {
 		var out, errOut bytes.Buffer
