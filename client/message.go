@@ -5,8 +5,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
+
+	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // Limits on what the client reads, so that a broken peer cannot make it hang or grow.
@@ -15,99 +15,53 @@ const (
 	maxBodyBytes   = 1 << 20
 )
 
-// message is a received SIP message.
-type message struct {
-	start   string              // the start line
-	headers map[string][]string // by lower-case full name, unfolded, in order
-}
+// message is a received SIP message, read by wire/sipmsg as the suite's judge reads
+// what the client sends.
+type message struct{ *sipmsg.Message }
 
-// expand maps lower-case compact header names to lower-case full names.
-var expand = func() map[string]string {
-	m := map[string]string{}
-	for full, c := range compact {
-		m[c] = strings.ToLower(full)
-	}
-	return m
-}()
-
-// parseMessage parses the start line and header of one SIP message; the client needs
+// parseMessage reads one SIP message; a line it cannot read, a missing end of the header
+// section, or a Content-Length that is not a number is an error. The client needs
 // nothing from a response body.
 func parseMessage(b []byte) (*message, error) {
-	head, _, ok := bytes.Cut(b, []byte("\r\n\r\n"))
-	if !ok {
-		if head, _, ok = bytes.Cut(b, []byte("\n\n")); !ok {
-			return nil, fmt.Errorf("expected a blank line ending the header section, saw none in %d bytes", len(b))
-		}
+	m, err := sipmsg.Parse(b)
+	if err != nil {
+		return nil, err
 	}
-	lines := strings.Split(strings.ReplaceAll(string(head), "\r\n", "\n"), "\n")
-	m := &message{start: lines[0], headers: map[string][]string{}}
-	var unfolded []string
-	for _, l := range lines[1:] {
-		if l != "" && (l[0] == ' ' || l[0] == '\t') && len(unfolded) > 0 {
-			unfolded[len(unfolded)-1] += " " + strings.TrimSpace(l)
-			continue
-		}
-		unfolded = append(unfolded, l)
+	if len(m.Faults) > 0 {
+		return nil, m.Faults[0]
 	}
-	for _, l := range unfolded {
-		name, value, ok := strings.Cut(l, ":")
-		if !ok {
-			return nil, fmt.Errorf("expected a header field \"Name: value\", saw %q", l)
-		}
-		name = strings.ToLower(strings.TrimSpace(name))
-		if full, ok := expand[name]; ok {
-			name = full
-		}
-		m.headers[name] = append(m.headers[name], strings.TrimSpace(value))
+	if h, ok := m.First("content-length"); ok && m.ContentLength < 0 {
+		return nil, fmt.Errorf("Content-Length %q: expected a non-negative integer", h.Value)
 	}
-	if cl := m.get("content-length"); cl != "" {
-		if n, err := strconv.Atoi(cl); err != nil || n < 0 {
-			return nil, fmt.Errorf("Content-Length %q: expected a non-negative integer", cl)
-		}
-	}
-	return m, nil
+	return &message{m}, nil
 }
 
-// get returns the first value of a header, by lower-case full name.
-func (m *message) get(name string) string {
-	if v := m.headers[name]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
+// value returns the value of the first header with that name, "" when there is none.
+func (m *message) value(name string) string {
+	h, _ := m.First(name)
+	return h.Value
 }
 
 // status returns the status code and reason phrase of a response.
 func (m *message) status() (int, string, error) {
-	version, rest, _ := strings.Cut(m.start, " ")
-	code, reason, _ := strings.Cut(rest, " ")
-	n, err := strconv.Atoi(code)
-	if version != "SIP/2.0" || err != nil || n < 100 || n > 699 {
-		return 0, "", fmt.Errorf("expected a status line \"SIP/2.0 NNN reason\", saw %q", m.start)
+	if m.IsRequest || m.Version != "SIP/2.0" || m.StatusCode < 100 || m.StatusCode > 699 {
+		return 0, "", fmt.Errorf("expected a status line \"SIP/2.0 NNN reason\", saw %q", m.StartLine)
 	}
-	return n, reason, nil
+	return m.StatusCode, m.Reason, nil
 }
 
-// param returns the value of the parameter name (lower case) in a header value such as
-// `<sip:a@b>;tag=x` or `SIP/2.0/UDP h;branch=y`.
-func param(value, name string) string {
-	if i := strings.LastIndex(value, ">"); i >= 0 {
-		value = value[i+1:]
-	}
-	for _, p := range strings.Split(value, ";")[1:] {
-		k, v, _ := strings.Cut(p, "=")
-		if strings.EqualFold(strings.TrimSpace(k), name) {
-			return strings.Trim(strings.TrimSpace(v), `"`)
-		}
-	}
-	return ""
+// transaction returns the branch of the top Via and the method of the CSeq.
+func (m *message) transaction() (branch, method string) {
+	_, branch = m.TopVia()
+	_, method, _ = m.CSeq()
+	return branch, method
 }
 
-// transaction returns the branch of the top Via and the method and number of the CSeq.
-func (m *message) transaction() (branch, method string, cseq uint32) {
-	via, _, _ := strings.Cut(m.get("via"), ",")
-	num, method, _ := strings.Cut(m.get("cseq"), " ")
-	n, _ := strconv.ParseUint(num, 10, 32)
-	return param(via, "branch"), strings.TrimSpace(method), uint32(n)
+// toTag returns the tag parameter of the To header field.
+func (m *message) toTag() string {
+	a, _ := sipmsg.ParseAddress(m.value("to"))
+	p, _ := a.Param("tag")
+	return p.Value
 }
 
 // readStream reads one message from a stream transport, framed by Content-Length
@@ -138,11 +92,10 @@ func readStream(r *bufio.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl := m.get("content-length")
-	if cl == "" {
-		return nil, fmt.Errorf("expected a Content-Length header on a stream transport, saw none after %q", m.start)
+	if len(m.Get("content-length")) == 0 {
+		return nil, fmt.Errorf("expected a Content-Length header on a stream transport, saw none after %q", m.StartLine)
 	}
-	n, _ := strconv.Atoi(cl) // parseMessage checked it
+	n := m.ContentLength // parseMessage checked it is a number
 	if n > maxBodyBytes {
 		return nil, fmt.Errorf("Content-Length %d: expected at most %d", n, maxBodyBytes)
 	}

@@ -118,7 +118,11 @@ func (s *session) run(ctx context.Context) error {
 }
 
 func warnings(m *message) string {
-	if w := m.headers["warning"]; len(w) > 0 {
+	var w []string
+	for _, h := range m.Get("warning") {
+		w = append(w, h.Value)
+	}
+	if len(w) > 0 {
 		return " (Warning: " + strings.Join(w, ", ") + ")"
 	}
 	return ""
@@ -159,7 +163,7 @@ func (s *session) transact(ctx context.Context, kind Kind, d *dialog) (*message,
 			return resp, nil
 		}
 		name := map[int]string{401: "www-authenticate", 407: "proxy-authenticate"}[code]
-		ch, err := parseChallenge(resp.get(name))
+		ch, err := parseChallenge(resp.value(name))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %d %s: %v", kind, code, reason, err)
 		}
@@ -230,10 +234,10 @@ func (s *session) exchange(ctx context.Context, kind Kind, leg Leg) (*message, e
 		}
 		code, _, err := m.status()
 		if err != nil {
-			s.logf("ignoring a request from the server: %s", m.start)
+			s.logf("ignoring a request from the server: %s", m.StartLine)
 			continue
 		}
-		branch, method, _ := m.transaction()
+		branch, method := m.transaction()
 		if branch != leg.Branch || method != kind.method() {
 			if ack, ok := s.acks[branch]; ok && code >= 200 {
 				s.send(ack) // the server retransmits a final response: acknowledge again
@@ -263,7 +267,7 @@ func (s *session) exchange(ctx context.Context, kind Kind, leg Leg) (*message, e
 func (s *session) ack(invite Leg, resp *message, code int) error {
 	leg := invite
 	leg.Authorization, leg.ProxyAuthorization = "", ""
-	leg.ToTag = param(resp.get("to"), "tag")
+	leg.ToTag = resp.toTag()
 	if code < 300 {
 		leg.Branch = "z9hG4bK" + randomHex(8)
 	}

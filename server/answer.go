@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/ghettovoice/gosip/sip"
 	"github.com/sirupsen/logrus"
 
 	gslog "github.com/ghettovoice/gosip/log"
 
-	"github.com/mcptt-conformance/mcptt-conformance/capture"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
@@ -42,8 +40,8 @@ func (s *Server) respond(req sip.Request, code int, reason string) sip.Response 
 
 // register answers REGISTER: a digest challenge when the profile gives credentials and
 // the request carries no valid Authorization, then 200 OK with the registered Contacts.
-func (s *Server) register(req sip.Request) sip.Response {
-	if d := s.opts.digest; d != nil && !s.authorised(req, d) {
+func (s *Server) register(msg *sipmsg.Message, req sip.Request) sip.Response {
+	if d := s.opts.digest; d != nil && !s.authorised(msg, d) {
 		nonce := s.newNonce()
 		res := s.respond(req, 401, "Unauthorized")
 		res.AppendHeader(&sip.GenericHeader{HeaderName: "WWW-Authenticate", Contents: fmt.Sprintf(
@@ -52,8 +50,8 @@ func (s *Server) register(req sip.Request) sip.Response {
 	}
 	res := s.respond(req, 200, "OK")
 	expires := s.opts.registerExpires
-	if h := req.GetHeaders("Expires"); len(h) > 0 {
-		if v, err := strconv.Atoi(strings.TrimSpace(h[0].Value())); err == nil && v < expires {
+	if h, ok := msg.First("expires"); ok {
+		if v, err := strconv.Atoi(h.Value); err == nil && v < expires {
 			expires = v
 		}
 	}
@@ -75,9 +73,9 @@ func (s *Server) register(req sip.Request) sip.Response {
 	return res
 }
 
-func (s *Server) authorised(req sip.Request, d *digest) bool {
-	for _, h := range req.GetHeaders("Authorization") {
-		a := sip.AuthFromValue(h.Value())
+func (s *Server) authorised(msg *sipmsg.Message, d *digest) bool {
+	for _, h := range msg.Get("authorization") {
+		a := sip.AuthFromValue(h.Value)
 		s.mu.Lock()
 		known := s.nonces[a.Nonce()]
 		s.mu.Unlock()
@@ -85,7 +83,7 @@ func (s *Server) authorised(req sip.Request, d *digest) bool {
 			continue
 		}
 		got := a.Response()
-		a.SetPassword(d.password).SetMethod(string(req.Method()))
+		a.SetPassword(d.password).SetMethod(msg.Method)
 		if a.CalcResponse() == got {
 			return true
 		}
@@ -105,7 +103,7 @@ func (s *Server) newNonce() string {
 
 // publish answers PUBLISH with 200 OK, SIP-ETag and Expires, or with the profile's
 // rejection (7.2.2-16).
-func (s *Server) publish(req sip.Request) sip.Response {
+func (s *Server) publish(msg *sipmsg.Message, req sip.Request) sip.Response {
 	if r := s.opts.publishRejection; r != nil {
 		res := s.respond(req, r.status, r.reason)
 		if r.warning != "" {
@@ -117,46 +115,9 @@ func (s *Server) publish(req sip.Request) sip.Response {
 	etag := s.newNonce()[:12]
 	res.AppendHeader(&sip.GenericHeader{HeaderName: "SIP-ETag", Contents: etag})
 	expires := "3600"
-	if h := req.GetHeaders("Expires"); len(h) > 0 {
-		expires = strings.TrimSpace(h[0].Value())
+	if h, ok := msg.First("expires"); ok {
+		expires = h.Value
 	}
 	res.AppendHeader(&sip.GenericHeader{HeaderName: "Expires", Contents: expires})
 	return res
-}
-
-// badRequest answers bytes gosip could not parse with 400 when enough of a request can
-// be read to address a response (Via, From, To, Call-ID, CSeq); otherwise nothing.
-func (s *Server) badRequest(m *capture.Message, cause error) ([]byte, int) {
-	msg, err := sipmsg.Parse(m.Raw)
-	if err != nil || !msg.IsRequest || msg.Method == "ACK" {
-		return nil, 0
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "SIP/2.0 400 Bad Request\r\n")
-	for _, name := range []string{"via", "from", "to", "call-id", "cseq"} {
-		hs := msg.Get(name)
-		if len(hs) == 0 {
-			return nil, 0
-		}
-		for _, h := range hs {
-			fmt.Fprintf(&b, "%s: %s\r\n", canonicalName(name), h.Value)
-		}
-	}
-	reason := strings.NewReplacer("\r", " ", "\n", " ").Replace(cause.Error())
-	if len(reason) > 200 {
-		reason = reason[:200]
-	}
-	fmt.Fprintf(&b, "Warning: 399 %s \"%s\"\r\n", s.opts.host, strings.ReplaceAll(reason, `"`, `'`))
-	fmt.Fprintf(&b, "Server: %s\r\nContent-Length: 0\r\n\r\n", s.opts.serverName)
-	return []byte(b.String()), 400
-}
-
-func canonicalName(key string) string {
-	switch key {
-	case "call-id":
-		return "Call-ID"
-	case "cseq":
-		return "CSeq"
-	}
-	return strings.ToUpper(key[:1]) + key[1:]
 }

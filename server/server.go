@@ -14,7 +14,6 @@ import (
 
 	gslog "github.com/ghettovoice/gosip/log"
 	"github.com/ghettovoice/gosip/sip"
-	"github.com/ghettovoice/gosip/sip/parser"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
@@ -280,18 +279,15 @@ func (s *Server) receive(transport string, raw []byte, peer, local string) []byt
 	return reply
 }
 
-// answer decides the response to one captured message. Responses and unreadable bytes
-// get none; a request gosip cannot parse gets 400 when its Via and Call-ID can be read.
+// answer decides the response to one captured message, read by wire/sipmsg as the judge
+// reads it. Unreadable bytes, responses and ACKs get none; a request the judge finds
+// broken gets 400 (see refusals); any other request is handed to gosip to answer.
 func (s *Server) answer(m *capture.Message) ([]byte, int) {
-	parsed, err := parser.ParseMessage(m.Raw, s.gosipLog)
-	if err != nil {
-		return s.badRequest(m, err)
+	msg, err := sipmsg.Parse(m.Raw)
+	if err != nil || !msg.IsRequest {
+		return nil, 0 // no request line to answer, or a response: recorded, never answered
 	}
-	req, ok := parsed.(sip.Request)
-	if !ok {
-		return nil, 0 // a response: recorded, never answered
-	}
-	key := transactionKey(req)
+	key := msg.TransactionKey()
 	s.mu.Lock()
 	prev, seen := s.answered[key]
 	s.mu.Unlock()
@@ -299,50 +295,44 @@ func (s *Server) answer(m *capture.Message) ([]byte, int) {
 		s.store.MarkRetransmission(m, prev.seq)
 		return prev.raw, prev.status
 	}
-
-	var res sip.Response
-	switch req.Method() {
-	case sip.REGISTER:
-		res = s.register(req)
-	case sip.PUBLISH:
-		res = s.publish(req)
-	case sip.OPTIONS:
-		res = s.respond(req, 200, "OK")
-	case sip.ACK:
+	if msg.Method == "ACK" {
 		return nil, 0
+	}
+	out, status := s.respondTo(msg)
+	if key != "" {
+		s.mu.Lock()
+		s.answered[key] = answered{raw: out, seq: m.Seq, status: status}
+		s.mu.Unlock()
+	}
+	return out, status
+}
+
+// respondTo builds the response to a request that is not an ACK.
+func (s *Server) respondTo(msg *sipmsg.Message) ([]byte, int) {
+	if probs := refusals(msg); len(probs) > 0 {
+		return s.refuse(msg, 400, "Bad Request", probs[0].Error()), 400
+	}
+	req, err := s.gosipRequest(msg)
+	if err != nil {
+		return s.refuse(msg, 500, "Server Internal Error", "the fake server could not process a request the suite reads as well-formed: "+err.Error()), 500
+	}
+	var res sip.Response
+	switch msg.Method {
+	case "REGISTER":
+		res = s.register(msg, req)
+	case "PUBLISH":
+		res = s.publish(msg, req)
+	case "OPTIONS":
+		res = s.respond(req, 200, "OK")
 	default:
 		res = s.respond(req, 405, "Method Not Allowed")
 		res.AppendHeader(&sip.GenericHeader{HeaderName: "Allow", Contents: "REGISTER, PUBLISH, OPTIONS, ACK"})
 	}
-	out := []byte(res.String())
-	if key != "" {
-		s.mu.Lock()
-		s.answered[key] = answered{raw: out, seq: m.Seq, status: int(res.StatusCode())}
-		s.mu.Unlock()
-	}
-	return out, int(res.StatusCode())
+	return []byte(res.String()), int(res.StatusCode())
 }
 
 type answered struct {
 	raw    []byte
 	seq    int
 	status int
-}
-
-// transactionKey identifies a request's server transaction (RFC 3261 17.2.3): the top
-// Via branch, sent-by and the CSeq method. A retransmission has the same key.
-func transactionKey(req sip.Request) string {
-	hop, ok := req.ViaHop()
-	if !ok || hop.Params == nil {
-		return ""
-	}
-	branch, ok := hop.Params.Get("branch")
-	if !ok || branch == nil {
-		return ""
-	}
-	method := string(req.Method())
-	if method == string(sip.ACK) {
-		method = string(sip.INVITE)
-	}
-	return branch.String() + "|" + hop.SentBy() + "|" + method
 }

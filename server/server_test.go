@@ -204,3 +204,25 @@ func TestTCPFraming(t *testing.T) {
 		t.Fatalf("expected three captures, the last one reassembled, saw %d", len(msgs))
 	}
 }
+
+// A REGISTER with bare LF line ends is a lenient reading (RFC 3261 7.5 robustness), not
+// a broken request: the server answers it as it answers the same REGISTER with CRLFs.
+func TestBareLFRegisterIsAnswered(t *testing.T) {
+	lf := strings.ReplaceAll(request("REGISTER", "z9hG4bK-lf", 1, ""), "\r\n", "\n")
+	for _, c := range []struct {
+		name string
+		opts []server.Option
+		want string
+	}{
+		{"no credentials", nil, "SIP/2.0 200 OK"},
+		{"digest", []server.Option{server.WithDigest("mcptt.example.com", "alice", "secret")}, "SIP/2.0 401 Unauthorized"},
+	} {
+		s, store := start(t, c.opts...)
+		if got := status(udp(t, s, lf)); got != c.want {
+			t.Errorf("%s: expected %q, saw %q", c.name, c.want, got)
+		}
+		if msgs := store.Messages(); len(msgs) != 1 || string(msgs[0].Raw) != lf {
+			t.Errorf("%s: expected the bare-LF REGISTER captured byte for byte", c.name)
+		}
+	}
+}

@@ -13,12 +13,16 @@ import (
 
 // wellFormed judges a request against RFC 3261 (and RFC 3903 for PUBLISH). Content-Length
 // is left to MIME-03, so that one defect gives one fail.
-func wellFormed(j *judgement, q *Request, method string) {
+func wellFormed(j *judgement, r *Run, q *Request, method string) {
 	if q.SIP == nil {
 		j.fail(q, 1, "expected a SIP %s request, saw bytes that cannot be read as SIP: %v", method, q.ParseErr)
 		return
 	}
 	probs := sipmsg.CheckRequest(q.SIP, method)
+	if line := q.SIP.BareLF; len(probs) == 0 && line > 0 {
+		j.lenient(r, q, line, readingBareLF, fmt.Sprintf("line %d of the %s ends in LF without CR", line, method))
+		return
+	}
 	if len(probs) == 0 {
 		j.pass(q, "well-formed %s: start line, To, From, Call-ID, CSeq, Max-Forwards, Via present and consistent (Content-Length is judged under MIME-03)", method)
 		return

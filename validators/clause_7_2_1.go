@@ -107,7 +107,7 @@ func eachRegister(r *Run, clause string, check func(*judgement, *Run, *Request),
 	return j
 }
 
-func wellFormedRegister(j *judgement, r *Run, q *Request) { wellFormed(j, q, "REGISTER") }
+func wellFormedRegister(j *judgement, r *Run, q *Request) { wellFormed(j, r, q, "REGISTER") }
 
 // eachInfoRegister applies a check to each registering REGISTER of a 7.2.1 run with
 // authz=register under protection pr.

@@ -99,7 +99,7 @@ func publishWellFormed(r *Run) []verdict.Result {
 		return notApplicable(why)
 	}
 	var j judgement
-	check := func(j *judgement, r *Run, q *Request) { wellFormed(j, q, "PUBLISH") }
+	check := func(j *judgement, r *Run, q *Request) { wellFormed(j, r, q, "PUBLISH") }
 	for _, q := range r.unreadable("PUBLISH") {
 		check(&j, r, q)
 	}

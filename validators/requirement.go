@@ -91,6 +91,7 @@ const (
 	readingPublishHeaders  = "a 7.2.1A header rule known only from secondary sources is not followed"
 	readingNoContentLength = "no Content-Length over UDP: the body runs to the end of the datagram (RFC 3261 18.3)"
 	readingMIKEYBase64     = "the application/mikey body is base64 text rather than raw binary"
+	readingBareLF          = "a line of the start line or header section ends in a bare LF (RFC 3261 7 writes CRLF; 7.5 asks receivers to be robust)"
 )
 
 // lenient passes a reading that facts.md section 0 accepts as lenient, naming it and

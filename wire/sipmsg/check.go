@@ -140,16 +140,16 @@ func (c *checker) callID(h Header) {
 }
 
 func (c *checker) cseq(h Header) {
-	f := strings.Fields(h.Value)
-	if len(f) != 2 {
+	n, method, ok := c.m.CSeq()
+	if !ok {
 		c.add(h.Line, "CSeq: sequence-number method", quote(h.Value))
 		return
 	}
-	if n := f[0]; !allDigits(n) || len(n) > 10 || len(n) == 10 && n >= "2147483648" {
-		c.add(h.Line, "a CSeq number below 2**31", quote(f[0]))
+	if !allDigits(n) || len(n) > 10 || len(n) == 10 && n >= "2147483648" {
+		c.add(h.Line, "a CSeq number below 2**31", quote(n))
 	}
-	if f[1] != c.m.Method {
-		c.add(h.Line, "CSeq method "+c.m.Method+", as in the request line", quote(f[1]))
+	if method != c.m.Method {
+		c.add(h.Line, "CSeq method "+c.m.Method+", as in the request line", quote(method))
 	}
 }
 

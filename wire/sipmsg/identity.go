@@ -26,26 +26,7 @@ func (m *Message) AddressOfRecord() string {
 // Via's branch and sent-by, and the method (ACK counting as INVITE). A retransmission
 // has the same key; "" when the top Via has no branch to match on.
 func (m *Message) TransactionKey() string {
-	via, ok := m.First("via")
-	if !ok {
-		return ""
-	}
-	hops := SplitList(via.Value)
-	if len(hops) == 0 {
-		return ""
-	}
-	_, rest, ok := strings.Cut(strings.TrimSpace(hops[0]), " ")
-	if !ok {
-		return ""
-	}
-	sentBy, params, _ := strings.Cut(rest, ";")
-	ps, _ := ParseParams(";" + params)
-	branch := ""
-	for _, p := range ps {
-		if strings.EqualFold(p.Name, "branch") {
-			branch = p.Value
-		}
-	}
+	sentBy, branch := m.TopVia()
 	if branch == "" {
 		return ""
 	}
@@ -53,5 +34,41 @@ func (m *Message) TransactionKey() string {
 	if method == "ACK" {
 		method = "INVITE"
 	}
-	return branch + "|" + strings.TrimSpace(sentBy) + "|" + method
+	return branch + "|" + sentBy + "|" + method
+}
+
+// TopVia returns the sent-by and the branch parameter of the topmost Via value, "" for
+// what is not there.
+func (m *Message) TopVia() (sentBy, branch string) {
+	via, ok := m.First("via")
+	if !ok {
+		return "", ""
+	}
+	hops := SplitList(via.Value)
+	if len(hops) == 0 {
+		return "", ""
+	}
+	_, rest, ok := strings.Cut(strings.TrimSpace(hops[0]), " ")
+	if !ok {
+		return "", ""
+	}
+	sentBy, params, _ := strings.Cut(rest, ";")
+	ps, _ := ParseParams(";" + params)
+	for _, p := range ps {
+		if strings.EqualFold(p.Name, "branch") {
+			branch = p.Value
+		}
+	}
+	return strings.TrimSpace(sentBy), branch
+}
+
+// CSeq returns the sequence number and method of the first CSeq header as written; ok
+// is false when there is none or it is not two words.
+func (m *Message) CSeq() (number, method string, ok bool) {
+	h, found := m.First("cseq")
+	f := strings.Fields(h.Value)
+	if !found || len(f) != 2 {
+		return "", "", false
+	}
+	return f[0], f[1], true
 }

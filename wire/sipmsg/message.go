@@ -45,6 +45,11 @@ type Message struct {
 	// Faults are what Parse could not read: lines that are not header fields, a header
 	// section without its closing empty line. CheckRequest reports them.
 	Faults []Problem
+
+	// BareLF is the number of the first line of the start line and header section
+	// (with the empty line ending it) that ends in LF without CR, 0 when all end in CRLF.
+	// RFC 3261 7 writes CRLF; Parse reads a bare LF as a line end all the same.
+	BareLF int
 }
 
 // Problem is one rule a message breaks: what the rule expected and what was there.
@@ -84,6 +89,7 @@ func Parse(raw []byte) (*Message, error) {
 		p.Line = line
 		return nil, *p
 	}
+	m.noteLineEnd(raw, next, line)
 	pos, line = next, line+1
 	m.BodyOffset, m.BodyLine = len(raw), line
 	for {
@@ -93,6 +99,7 @@ func Parse(raw []byte) (*Message, error) {
 			break
 		}
 		text, next := nextLine(raw, pos)
+		m.noteLineEnd(raw, next, line)
 		if len(text) == 0 {
 			m.BodyOffset, m.BodyLine = next, line+1
 			break
@@ -148,6 +155,14 @@ func nextLine(raw []byte, pos int) (text []byte, next int) {
 		text, next = raw[pos:pos+i], pos+i+1
 	}
 	return bytes.TrimSuffix(text, []byte{'\r'}), next
+}
+
+// noteLineEnd records line as the first bare-LF line when the line ending just before
+// next is an LF without CR.
+func (m *Message) noteLineEnd(raw []byte, next, line int) {
+	if m.BareLF == 0 && next > 0 && raw[next-1] == '\n' && (next < 2 || raw[next-2] != '\r') {
+		m.BareLF = line
+	}
 }
 
 func (m *Message) parseStartLine(s string) *Problem {

@@ -251,3 +251,38 @@ func TestExampleFiles(t *testing.T) {
 		}
 	}
 }
+
+// BareLF names the first line of the start line and header section that ends in LF
+// without CR; a bare LF in the body is not a line end of the message.
+func TestBareLF(t *testing.T) {
+	lf := strings.ReplaceAll(register, "\r\n", "\n")
+	for _, c := range []struct {
+		name, raw string
+		want      int
+	}{
+		{"CRLF", register, 0},
+		{"every line", lf, 1},
+		{"one header", strings.Replace(register, "Max-Forwards: 70\r\n", "Max-Forwards: 70\n", 1), 3},
+		{"the empty line", strings.Replace(register, "\r\n\r\nbody", "\r\n\nbody", 1), 12},
+		{"in the body only", strings.Replace(register, "body", "b\nd\n", 1), 0},
+		{"keep-alive before the start line", "\n" + register, 0},
+	} {
+		if got := mustParse(t, c.raw).BareLF; got != c.want {
+			t.Errorf("%s: BareLF = %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+// TopVia, CSeq and TransactionKey read the topmost Via and the CSeq as written.
+func TestTransactionReads(t *testing.T) {
+	m := mustParse(t, strings.Replace(register, "Via: SIP/2.0/UDP 198.51.100.7:5070;branch=z9hG4bK-524287-1;rport",
+		"v: SIP/2.0/UDP 198.51.100.7:5070 ;rport; BRANCH=z9hG4bK-a, SIP/2.0/UDP p;branch=z9hG4bK-b", 1))
+	sentBy, branch := m.TopVia()
+	n, method, ok := m.CSeq()
+	if sentBy != "198.51.100.7:5070" || branch != "z9hG4bK-a" || n != "1" || method != "REGISTER" || !ok {
+		t.Errorf("TopVia = %q %q, CSeq = %q %q %v", sentBy, branch, n, method, ok)
+	}
+	if got := m.TransactionKey(); got != "z9hG4bK-a|198.51.100.7:5070|REGISTER" {
+		t.Errorf("TransactionKey = %q", got)
+	}
+}
