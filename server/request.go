@@ -20,13 +20,9 @@ import (
 // reads the body as framed. A bare LF line end (Message.BareLF) is a lenient reading
 // the judge names, not a problem: the server answers it normally.
 func refusals(msg *sipmsg.Message) []sipmsg.Problem {
-	probs := sipmsg.CheckRequest(msg, "")
-	if len(msg.Get("max-forwards")) > 0 {
-		return probs
-	}
 	var kept []sipmsg.Problem
-	for _, p := range probs {
-		if !strings.Contains(p.Expected, "Max-Forwards header") {
+	for _, p := range sipmsg.CheckRequest(msg, "") {
+		if !p.Missing("Max-Forwards") {
 			kept = append(kept, p)
 		}
 	}

@@ -98,11 +98,7 @@ func (c *checker) once(name string, check func(Header)) {
 	hs := c.m.Get(name)
 	switch {
 	case len(hs) == 0:
-		article := "a "
-		if strings.ContainsRune("AEIOU", rune(name[0])) {
-			article = "an "
-		}
-		c.add(0, article+name+" header", "none")
+		c.add(0, missing(name), "none")
 	case len(hs) > 1:
 		c.add(hs[1].Line, "exactly one "+name+" header", fmt.Sprintf("%d, first on line %d", len(hs), hs[0].Line))
 	case (name == "To" || name == "From") && len(SplitList(hs[0].Value)) > 1:
@@ -111,6 +107,18 @@ func (c *checker) once(name string, check func(Header)) {
 		check(hs[0])
 	}
 }
+
+// missing is what a Problem expects of a mandatory header field that is absent.
+func missing(name string) string {
+	if strings.ContainsRune("AEIOU", rune(name[0])) {
+		return "an " + name + " header"
+	}
+	return "a " + name + " header"
+}
+
+// Missing reports whether p is CheckRequest's problem that the mandatory header field
+// name (as RFC 3261 writes it, e.g. "Max-Forwards") is absent.
+func (p Problem) Missing(name string) bool { return p.Expected == missing(name) && p.Actual == "none" }
 
 // address checks a To header, and returns the address for the From check.
 func (c *checker) address(h Header) (Address, bool) {
