@@ -62,10 +62,10 @@ type (
 // WriteJUnit writes JUnit XML that CI systems render: one testsuite per clause, one
 // testcase per requirement named "<ID> <title>" with classname "TS24379.<clause>" (dots
 // of the clause as underscores). A pass has no child; fail is a <failure type="fail">
-// with each failing row's own Expected and Actual and the capture files; error is an <error type="error">;
-// inconclusive, not-applicable and not-tested are <skipped> whose message starts with
-// the verdict word. Each testcase carries its requirement, clause and verdict as
-// properties, and every result as a line of system-out.
+// with each failing row's own Expected and Actual and the capture files; error is an
+// <error type="error">; inconclusive, not-applicable and not-tested are <skipped> whose
+// message starts with the verdict word. Each testcase carries its requirement, clause
+// and verdict as properties, and every result as a line of system-out.
 func WriteJUnit(w io.Writer, r Run) error {
 	p := prepare(r)
 	out := junitSuites{Name: strings.TrimSpace(p.Suite + " " + p.Version)}
