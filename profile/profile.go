@@ -23,13 +23,12 @@ type Profile struct {
 	Path string `yaml:"-"`
 
 	Name string `yaml:"name"`
-	// Authz is how the client performs service authorisation: "register" (7.2.1) or
-	// "publish" (7.2.2).
-	Authz           string `yaml:"authz"`
-	Confidentiality bool   `yaml:"confidentiality"`
-	Integrity       bool   `yaml:"integrity"`
-	Migration       bool   `yaml:"migration"`
-	Continuity      bool   `yaml:"continuity"`
+	// Authz is how the client performs service authorisation.
+	Authz           Authorisation `yaml:"authz"`
+	Confidentiality bool          `yaml:"confidentiality"`
+	Integrity       bool          `yaml:"integrity"`
+	Migration       bool          `yaml:"migration"`
+	Continuity      bool          `yaml:"continuity"`
 	// Strict turns every lenient reading of facts.md section 0 into a fail.
 	Strict bool `yaml:"strict"`
 	// Logoff declares that the client logs off from MCPTT during the run while staying
@@ -40,6 +39,30 @@ type Profile struct {
 	Settings Settings `yaml:"settings"`
 	Server   Server   `yaml:"server"`
 	Client   Client   `yaml:"client"`
+}
+
+// Authorisation is how a client performs service authorisation, as the profile's authz
+// field writes it.
+type Authorisation string
+
+// The ways of service authorisation.
+const (
+	// ByRegister: the REGISTER carries the mcptt-info body (7.2.1, and 7A.2.1 for
+	// migration).
+	ByRegister Authorisation = "register"
+	// ByPublish: the client registers, then authorises by PUBLISH (7.2.2).
+	ByPublish Authorisation = "publish"
+)
+
+// Method is the SIP method that carries the authorisation: REGISTER or PUBLISH.
+func (a Authorisation) Method() string {
+	switch a {
+	case ByRegister:
+		return "REGISTER"
+	case ByPublish:
+		return "PUBLISH"
+	}
+	return strings.ToUpper(string(a))
 }
 
 // Identity holds the values the client's requests must carry.
@@ -199,7 +222,7 @@ func (p *Profile) defaults() {
 	}
 	if p.Client.Await == (Await{}) {
 		p.Client.Await.Register = 1
-		if p.Authz == "publish" {
+		if p.Authz == ByPublish {
 			p.Client.Await.Publish = 1
 		}
 	}
@@ -229,11 +252,11 @@ func (p *Profile) check() error {
 			bad(field, "a sip: or sips: URI", v)
 		}
 	}
-	if p.Authz != "register" && p.Authz != "publish" {
-		bad("authz", `"register" or "publish"`, p.Authz)
+	if p.Authz != ByRegister && p.Authz != ByPublish {
+		bad("authz", `"register" or "publish"`, string(p.Authz))
 	}
-	if p.Migration && p.Authz != "register" {
-		bad("authz", `"register" with migration: true (7A.2.1 is a REGISTER)`, p.Authz)
+	if p.Migration && p.Authz != ByRegister {
+		bad("authz", `"register" with migration: true (7A.2.1 is a REGISTER)`, string(p.Authz))
 	}
 	id := p.Identity
 	sipURI("identity.mcptt_id", id.MCPTTID)
@@ -253,7 +276,7 @@ func (p *Profile) check() error {
 			bad("identity.client_id", "the MCPTT client ID", "")
 		}
 	}
-	if p.Authz == "publish" {
+	if p.Authz == ByPublish {
 		s := p.Settings
 		if s.AnswerMode != "auto-answer" && s.AnswerMode != "manual-answer" {
 			bad("settings.answer_mode", `"auto-answer" or "manual-answer"`, s.AnswerMode)
@@ -281,8 +304,8 @@ func (p *Profile) check() error {
 		bad("server.digest", "realm, username and password", fmt.Sprintf("realm=%q username=%q", d.Realm, d.Username))
 	}
 	if r := p.Server.PublishResponse; r != nil {
-		if p.Authz != "publish" {
-			bad("server.publish_response", "only with authz: publish", p.Authz)
+		if p.Authz != ByPublish {
+			bad("server.publish_response", "only with authz: publish", string(p.Authz))
 		}
 		if r.Status < 300 || r.Status > 699 {
 			bad("server.publish_response.status", "a failure status 300–699", strconv.Itoa(r.Status))

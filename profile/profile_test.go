@@ -90,3 +90,15 @@ func TestSecretsAreListed(t *testing.T) {
 		t.Fatalf("expected the token and the digest password, saw %q", got)
 	}
 }
+
+// Each way of service authorisation names the SIP method that carries it.
+func TestAuthorisationMethod(t *testing.T) {
+	for _, c := range []struct {
+		a    profile.Authorisation
+		want string
+	}{{profile.ByRegister, "REGISTER"}, {profile.ByPublish, "PUBLISH"}, {"invite", "INVITE"}} {
+		if got := c.a.Method(); got != c.want {
+			t.Errorf("%q.Method() = %q, want %q", c.a, got, c.want)
+		}
+	}
+}

@@ -60,6 +60,7 @@ func sampleRun() Run {
 					{
 						Requirement: "7.2.1-08", Clause: "7.2.1", Verdict: verdict.Fail, Message: "register-002.sip",
 						Detail:   "mcptt-access-token is " + token + "x, expected " + token,
+						Expected: "<mcptt-access-token> set to the access token " + token, Actual: token + "x",
 						Evidence: map[string]any{"line": 14, "seen": token + "x", "nested": []any{map[string]string{"value": token}}},
 					},
 				},

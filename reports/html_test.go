@@ -215,3 +215,22 @@ func TestHTMLMessageWithoutCaptures(t *testing.T) {
 		t.Errorf("messages not shown: %d", len(msgs))
 	}
 }
+
+// TestHTMLExpectedActual checks that a row's own expectation and what was seen are
+// shown beside its detail, and that a row without them shows neither.
+func TestHTMLExpectedActual(t *testing.T) {
+	doc := parseHTML(t, render(t, writers[2].write, sampleRun()))
+	for _, tt := range []struct{ class, want string }{
+		{"expected", "expected <mcptt-access-token> set to the access token [redacted]"},
+		{"actual", "actual [redacted]x"},
+	} {
+		got := find(doc, func(n *html.Node) bool { return hasClass(n, tt.class) })
+		if len(got) != 1 || text(got[0]) != tt.want {
+			var texts []string
+			for _, n := range got {
+				texts = append(texts, text(n))
+			}
+			t.Errorf(".%s shows %q, want only the fail row's %q", tt.class, texts, tt.want)
+		}
+	}
+}

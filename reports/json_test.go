@@ -63,7 +63,7 @@ func TestJSONShape(t *testing.T) {
 			}
 		}
 		for k := range res {
-			if !slices.Contains([]string{"requirement", "clause", "verdict", "message", "detail", "evidence"}, k) {
+			if !slices.Contains([]string{"requirement", "clause", "verdict", "message", "detail", "expected", "actual", "evidence"}, k) {
 				t.Errorf("result %d has the unknown field %q", i, k)
 			}
 		}
@@ -119,6 +119,12 @@ func TestJSONVerdicts(t *testing.T) {
 			if ev["line"] != float64(14) {
 				t.Errorf("fail evidence line = %v, want 14", ev["line"])
 			}
+			if res["expected"] != "<mcptt-access-token> set to the access token "+Redacted || res["actual"] != Redacted+"x" {
+				t.Errorf("fail expected %q, actual %q, want the row's own, redacted", res["expected"], res["actual"])
+			}
+		}
+		if _, ok := res["expected"]; ok && res["verdict"] != "fail" {
+			t.Errorf("%s %s has an expected field, want it only where the row has one", res["requirement"], res["verdict"])
 		}
 		if res["requirement"] == "MIME-02" && !strings.HasPrefix(res["detail"].(string), "panic in the XML check") {
 			t.Errorf("error row detail %q, want the suite error", res["detail"])

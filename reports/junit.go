@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -61,10 +62,10 @@ type (
 // WriteJUnit writes JUnit XML that CI systems render: one testsuite per clause, one
 // testcase per requirement named "<ID> <title>" with classname "TS24379.<clause>" (dots
 // of the clause as underscores). A pass has no child; fail is a <failure type="fail">
-// with Expected/Actual and the capture files; error is an <error type="error">;
-// inconclusive, not-applicable and not-tested are <skipped> whose message starts with
-// the verdict word. Each testcase carries its requirement, clause and verdict as
-// properties, and every result as a line of system-out.
+// with each failing row's own Expected and Actual and the capture files; error is an
+// <error type="error">; inconclusive, not-applicable and not-tested are <skipped> whose
+// message starts with the verdict word. Each testcase carries its requirement, clause
+// and verdict as properties, and every result as a line of system-out.
 func WriteJUnit(w io.Writer, r Run) error {
 	p := prepare(r)
 	out := junitSuites{Name: strings.TrimSpace(p.Suite + " " + p.Version)}
@@ -200,21 +201,22 @@ func firstOf(c Case, v verdict.Verdict) string {
 	return first
 }
 
-// failureText gives, for every failing result, what was expected (the requirement),
-// what was seen (the detail), the evidence and the capture files.
+// failureText gives, for every failing result, what was expected and what was seen
+// (the result's own, or else the requirement and the detail), the detail when it says
+// more, the evidence and the capture files.
 func failureText(p Run, c Case) string {
 	var b strings.Builder
-	expected := c.Requirement
-	if expected == "" {
-		expected = c.Title
-	}
 	for _, res := range c.Results {
 		if res.Verdict != verdict.Fail {
 			continue
 		}
+		expected, actual := expectedActual(c, res)
 		fmt.Fprintf(&b, "%s %s\n", c.ID, orRun(res.Message))
 		fmt.Fprintf(&b, "  Expected: %s\n", expected)
-		fmt.Fprintf(&b, "  Actual:   %s\n", res.Detail)
+		fmt.Fprintf(&b, "  Actual:   %s\n", actual)
+		if actual != res.Detail {
+			fmt.Fprintf(&b, "  Detail:   %s\n", res.Detail)
+		}
 		if ev := evidenceText(res.Evidence); ev != "" {
 			fmt.Fprintf(&b, "  Evidence: %s\n", ev)
 		}
@@ -223,6 +225,19 @@ func failureText(p Run, c Case) string {
 		}
 	}
 	return b.String()
+}
+
+// expectedActual is a result's specific expectation and what was seen; a result
+// without them falls back to the requirement's text (or title) and the detail.
+func expectedActual(c Case, res verdict.Result) (expected, actual string) {
+	expected, actual = res.Expected, res.Actual
+	if expected == "" {
+		expected = cmp.Or(c.Requirement, c.Title)
+	}
+	if actual == "" {
+		actual = res.Detail
+	}
+	return expected, actual
 }
 
 // errorText gives the details of the case's error results.

@@ -200,7 +200,7 @@ func TestJUnitVerdicts(t *testing.T) {
 		{verdict.Pass, "7.2.1-02 Contact carries g.3gpp.mcptt", "TS24379.7_2_1", "", "", "", nil},
 		{verdict.Fail, "7.2.1-08 mcptt-access-token equals the token", "TS24379.7_2_1", "failure", "fail",
 			"register-002.sip: mcptt-access-token is [redacted]x",
-			[]string{"Expected: <mcptt-access-token> equal to the token", "Actual:   mcptt-access-token is [redacted]x", `"line":14`, "Capture:  captures/register-002.sip"}},
+			[]string{"Expected: <mcptt-access-token> set to the access token [redacted]\n", "Actual:   [redacted]x\n", "Detail:   mcptt-access-token is [redacted]x", `"line":14`, "Capture:  captures/register-002.sip"}},
 		{verdict.Inconclusive, "7.2.2-16 Not authorised after a rejected PUBLISH", "TS24379.7_2_2", "skipped", "",
 			"inconclusive: publish-003.sip, register-004.sip: no request after the 403", nil},
 		{verdict.NotApplicable, "7.2.1-10 application/mikey body", "TS24379.7_2_1", "skipped", "",
@@ -257,5 +257,43 @@ func TestJUnitVerdicts(t *testing.T) {
 	}
 	if out := cases["7.2.1-02"].SystemOut; !strings.Contains(out, "pass register-001.sip: Contact carries") || !strings.Contains(out, "pass register-002.sip") {
 		t.Errorf("system-out of the pass %q, want a line per result", out)
+	}
+}
+
+// TestJUnitFailureExpectedActual checks that a <failure> states each failing row's own
+// expectation and what was seen, and falls back to the requirement and the detail only
+// for a row that has none.
+func TestJUnitFailureExpectedActual(t *testing.T) {
+	tests := []struct {
+		name        string
+		res         verdict.Result
+		want, avoid []string
+	}{
+		{"the row's own",
+			verdict.Result{Verdict: verdict.Fail, Message: "r.sip", Detail: "expected Event: poc-settings, saw no such header", Expected: "Event: poc-settings", Actual: "no such header"},
+			[]string{"Expected: Event: poc-settings\n", "Actual:   no such header\n", "Detail:   expected Event: poc-settings"}, []string{"Expected: send Event"}},
+		{"the detail when it is the actual",
+			verdict.Result{Verdict: verdict.Fail, Message: "r.sip", Detail: "no such header", Expected: "Event: poc-settings", Actual: "no such header"},
+			[]string{"Expected: Event: poc-settings\n", "Actual:   no such header\n"}, []string{"Detail:"}},
+		{"the requirement without one",
+			verdict.Result{Verdict: verdict.Fail, Message: "r.sip", Detail: "no Event header"},
+			[]string{"Expected: send Event: poc-settings\n", "Actual:   no Event header\n"}, []string{"Detail:"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Run{Cases: []Case{{ID: "7.2.2-01", Clause: "7.2.2", Title: "PUBLISH follows 7.2.1A",
+				Requirement: "send Event: poc-settings", Verdict: verdict.Fail, Results: []verdict.Result{tt.res}}}}
+			text := parseJUnit(t, render(t, writers[1].write, r)).Suites[0].Cases[0].Failures[0].Text
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("<failure> lacks %q:\n%s", w, text)
+				}
+			}
+			for _, a := range tt.avoid {
+				if strings.Contains(text, a) {
+					t.Errorf("<failure> has %q:\n%s", a, text)
+				}
+			}
+		})
 	}
 }

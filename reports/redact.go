@@ -51,6 +51,8 @@ func (x redactor) result(res verdict.Result) verdict.Result {
 	res.Clause = x.str(res.Clause)
 	res.Message = x.str(res.Message)
 	res.Detail = x.str(res.Detail)
+	res.Expected = x.str(res.Expected)
+	res.Actual = x.str(res.Actual)
 	res.Evidence = x.evidence(res.Evidence)
 	return res
 }

@@ -15,7 +15,7 @@ import (
 // is left to MIME-03, so that one defect gives one fail.
 func wellFormed(j *judgement, r *Run, q *Request, method string) {
 	if q.SIP == nil {
-		j.fail(q, 1, "expected a SIP %s request, saw bytes that cannot be read as SIP: %v", method, q.ParseErr)
+		j.fail(q, 1, fmt.Sprintf("a SIP %s request", method), fmt.Sprint("bytes that cannot be read as SIP: ", q.ParseErr))
 		return
 	}
 	probs := sipmsg.CheckRequest(q.SIP, method)
@@ -27,7 +27,7 @@ func wellFormed(j *judgement, r *Run, q *Request, method string) {
 		j.pass(q, "well-formed %s: start line, To, From, Call-ID, CSeq, Max-Forwards, Via present and consistent (Content-Length is judged under MIME-03)", method)
 		return
 	}
-	j.fail(q, probs[0].Line, "%s", joinProblems(probs))
+	j.failWith(q, problem(probs[0]), joinProblems(probs))
 }
 
 func joinProblems[P error](ps []P) string {
@@ -47,17 +47,17 @@ func mcpttTag(j *judgement, r *Run, q *Request) {
 	c, t, found := findTag(q, "g.3gpp.mcptt")
 	switch {
 	case len(q.Contacts) == 0:
-		j.fail(q, 0, "expected a Contact header field with +g.3gpp.mcptt, saw no Contact header field%s", contactFaults(q))
+		j.fail(q, 0, "a Contact header field with +g.3gpp.mcptt", "no Contact header field"+contactFaults(q))
 	case !found:
-		j.fail(q, q.Contacts[0].Line, "expected the +g.3gpp.mcptt media feature tag in Contact, saw %s%s%s", quoteContacts(q), uriParamNote(q, "g.3gpp.mcptt"), contactFaults(q))
+		j.fail(q, q.Contacts[0].Line, "the +g.3gpp.mcptt media feature tag in Contact", quoteContacts(q)+uriParamNote(q, "g.3gpp.mcptt")+contactFaults(q))
 	case !t.Plus:
-		j.fail(q, c.Line, "expected +g.3gpp.mcptt (RFC 3840 requires the leading '+' on a feature tag outside the base set), saw %s", t.Raw)
+		j.fail(q, c.Line, "+g.3gpp.mcptt (RFC 3840 requires the leading '+' on a feature tag outside the base set)", t.Raw)
 	case t.Bool && !t.HasValue:
 		j.pass(q, "Contact carries %s", t.Raw)
 	case len(t.Values) == 1 && strings.EqualFold(t.Values[0], "TRUE"):
 		j.lenient(r, q, c.Line, readingBooleanValue, "Contact carries "+t.Raw)
 	default:
-		j.fail(q, c.Line, "expected +g.3gpp.mcptt as a boolean flag (true), saw %s", t.Raw)
+		j.fail(q, c.Line, "+g.3gpp.mcptt as a boolean flag (true)", t.Raw)
 	}
 }
 
@@ -66,13 +66,13 @@ func icsiTag(j *judgement, r *Run, q *Request) {
 	c, t, found := findTag(q, "g.3gpp.icsi-ref")
 	switch {
 	case len(q.Contacts) == 0:
-		j.fail(q, 0, "expected a Contact header field with +g.3gpp.icsi-ref, saw no Contact header field%s", contactFaults(q))
+		j.fail(q, 0, "a Contact header field with +g.3gpp.icsi-ref", "no Contact header field"+contactFaults(q))
 	case !found:
-		j.fail(q, q.Contacts[0].Line, "expected the +g.3gpp.icsi-ref media feature tag containing %q in Contact, saw %s%s%s", MCPTTICSI, quoteContacts(q), uriParamNote(q, "g.3gpp.icsi-ref"), contactFaults(q))
+		j.fail(q, q.Contacts[0].Line, fmt.Sprintf("the +g.3gpp.icsi-ref media feature tag containing %q in Contact", MCPTTICSI), quoteContacts(q)+uriParamNote(q, "g.3gpp.icsi-ref")+contactFaults(q))
 	case !t.Plus:
-		j.fail(q, c.Line, "expected +g.3gpp.icsi-ref (RFC 3840 requires the leading '+'), saw %s", t.Raw)
+		j.fail(q, c.Line, "+g.3gpp.icsi-ref (RFC 3840 requires the leading '+')", t.Raw)
 	case !containsFold(t.Values, MCPTTICSI):
-		j.fail(q, c.Line, "expected g.3gpp.icsi-ref to contain %q, saw %s (decoded: %s)%s", MCPTTICSI, t.Raw, strings.Join(t.Values, ", "), contactFaults(q))
+		j.fail(q, c.Line, fmt.Sprintf("g.3gpp.icsi-ref to contain %q", MCPTTICSI), fmt.Sprintf("%s (decoded: %s)%s", t.Raw, strings.Join(t.Values, ", "), contactFaults(q)))
 	case !t.Encoded:
 		j.lenient(r, q, c.Line, readingICSIUnencoded, "Contact carries "+t.Raw)
 	default:
@@ -155,7 +155,9 @@ func schemaVerdict(j *judgement, q *Request, part multipart.Part, probs []xmldoc
 		}
 		msgs = append(msgs, fmt.Sprintf("line %d: %s", at(p.Line), p.Error()))
 	}
-	j.fail(q, at(probs[0].Line), "the %s body is not valid against its schema: %s", what, strings.Join(msgs, "; "))
+	first := problem(probs[0])
+	first.Line = at(first.Line)
+	j.failWith(q, first, fmt.Sprintf("the %s body is not valid against its schema: %s", what, strings.Join(msgs, "; ")))
 }
 
 // document parses an XML body part for value checks. A body that is not readable XML
@@ -167,6 +169,29 @@ func document(j *judgement, q *Request, part multipart.Part, what string) *xmldo
 		return nil
 	}
 	return doc
+}
+
+// bodyCheck judges one XML body part of a request, parsed.
+type bodyCheck func(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element)
+
+// withBody judges the request's first body of mediaType with each check in turn. A
+// request without one has an inconclusive row saying where its absence is judged; a
+// body that is not XML, one saying it is judged under MIME-02.
+func withBody(mediaType, what, absence string, checks []bodyCheck) func(*judgement, *Run, *Request) {
+	return func(j *judgement, r *Run, q *Request) {
+		part, n := body(q, mediaType)
+		if n == 0 {
+			j.inconclusive(q, "no %s body to look in (%s)", mediaType, absence)
+			return
+		}
+		doc := document(j, q, part, what)
+		if doc == nil {
+			return
+		}
+		for _, check := range checks {
+			check(j, r, q, part, doc)
+		}
+	}
 }
 
 // value reads a contentType element (Annex F.1): its mcpttString, mcpttURI or
@@ -203,16 +228,16 @@ func readValue(e *xmldoc.Element) value {
 func plainValue(j *judgement, q *Request, part multipart.Part, doc *xmldoc.Element, element, want, what string) {
 	els := doc.Find(xmldoc.NSMCPTTInfo, element)
 	if len(els) == 0 {
-		j.fail(q, partLine(q, part, 1), "expected a <%s> element set to the %s, saw none in the mcptt-info body", element, what)
+		j.fail(q, partLine(q, part, 1), fmt.Sprintf("a <%s> element set to the %s", element, what), "none in the mcptt-info body")
 		return
 	}
 	v := readValue(els[0])
 	line := partLine(q, part, v.line)
 	switch {
 	case v.encrypted:
-		j.fail(q, line, "expected <%s> in plain text (confidentiality protection is off), saw it encrypted", element)
+		j.fail(q, line, "<"+element+"> in plain text (confidentiality protection is off)", "<"+element+"> encrypted")
 	case v.text != want:
-		j.fail(q, line, "expected <%s> set to the %s %q, saw %q", element, what, want, v.text)
+		j.fail(q, line, fmt.Sprintf("<%s> set to the %s %q", element, what, want), strconv.Quote(v.text))
 	case v.carrier == "text":
 		j.pass(q, "<%s> holds the %s, as bare text (Annex F.1 puts it in <mcpttString>/<mcpttURI>; the schema check judges the form)", element, what)
 	default:

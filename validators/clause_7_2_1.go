@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/mcptt-conformance/mcptt-conformance/crypto/xmlprotect"
+	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
@@ -13,123 +14,69 @@ import (
 // TS 24.379 7.2.1 SIP REGISTER request for service authorisation.
 var clause721 = []Requirement{
 	{ID: "7.2.1-01", Clause: "7.2.1", Title: "REGISTER well-formed",
-		Text:  "When the MCPTT client performs SIP registration for service authorisation the MCPTT client shall perform the registration procedures as specified in 3GPP TS 24.229 (a well-formed REGISTER per RFC 3261).",
-		Check: func(r *Run) []verdict.Result { return eachRegister(r, "7.2.1", wellFormedRegister, true) }},
+		Text:    "When the MCPTT client performs SIP registration for service authorisation the MCPTT client shall perform the registration procedures as specified in 3GPP TS 24.229 (a well-formed REGISTER per RFC 3261).",
+		Applies: Applies{Migration: noMigration}, Over: EachRegisterReceived, Check: wellFormedRegister},
 	{ID: "7.2.1-02", Clause: "7.2.1", Title: "Contact carries g.3gpp.mcptt",
-		Text:  "The MCPTT client shall include the g.3gpp.mcptt media feature tag in the Contact header field of the SIP REGISTER request.",
-		Check: func(r *Run) []verdict.Result { return eachRegister(r, "7.2.1", mcpttTag, false) }},
+		Text:    "The MCPTT client shall include the g.3gpp.mcptt media feature tag in the Contact header field of the SIP REGISTER request.",
+		Applies: Applies{Migration: noMigration}, Over: EachRegistration, Check: mcpttTag},
 	{ID: "7.2.1-03", Clause: "7.2.1", Title: "Contact carries the MCPTT ICSI",
-		Text:  `The MCPTT client shall include the g.3gpp.icsi-ref media feature tag containing the value of "urn:urn-7:3gpp-service.ims.icsi.mcptt" in the Contact header field of the SIP REGISTER request.`,
-		Check: func(r *Run) []verdict.Result { return eachRegister(r, "7.2.1", icsiTag, false) }},
+		Text:    `The MCPTT client shall include the g.3gpp.icsi-ref media feature tag containing the value of "urn:urn-7:3gpp-service.ims.icsi.mcptt" in the Contact header field of the SIP REGISTER request.`,
+		Applies: Applies{Migration: noMigration}, Over: EachRegistration, Check: icsiTag},
 	{ID: "7.2.1-04", Clause: "7.2.1", Title: "Log-off re-REGISTER drops both tags",
-		Text:  "NOTE 1: If the MCPTT client logs off from the MCPTT service but the MCPTT UE remains registered the MCPTT UE performs a re-registration without both the g.3gpp.mcptt media feature tag and the g.3gpp.icsi-ref media feature tag containing the MCPTT ICSI.",
-		Check: logoff},
+		Text:    "NOTE 1: If the MCPTT client logs off from the MCPTT service but the MCPTT UE remains registered the MCPTT UE performs a re-registration without both the g.3gpp.mcptt media feature tag and the g.3gpp.icsi-ref media feature tag containing the MCPTT ICSI.",
+		Applies: Applies{Migration: noMigration}, Over: EachLogoff, Check: logoffTags},
 	{ID: "7.2.1-05", Clause: "7.2.1", Title: "Service continuity (TS 24.237 6.2.2)",
-		Text:  "If the MCPTT client supports MCPTT service continuity, then the MCPTT client shall follow the IMS registration procedures for PS to PS service continuity as specified in clause 6.2.2 of 3GPP TS 24.237.",
-		Check: func(r *Run) []verdict.Result { return continuity(r, no) }},
+		Text:    "If the MCPTT client supports MCPTT service continuity, then the MCPTT client shall follow the IMS registration procedures for PS to PS service continuity as specified in clause 6.2.2 of 3GPP TS 24.237.",
+		Applies: Applies{Migration: noMigration, Continuity: true}, Over: TheRun, CheckRun: continuity},
 	{ID: "7.2.1-06", Clause: "7.2.1", Title: "REGISTER carries mcptt-info",
-		Text:  "With confidentiality and integrity protection disabled, the MCPTT client shall include in the SIP REGISTER request an application/vnd.3gpp.mcptt-info+xml MIME body as defined in Annex F.1.",
-		Check: func(r *Run) []verdict.Result { return eachInfoRegister(r, plaintext, hasInfoBody) }},
+		Text:    "With confidentiality and integrity protection disabled, the MCPTT client shall include in the SIP REGISTER request an application/vnd.3gpp.mcptt-info+xml MIME body as defined in Annex F.1.",
+		Applies: Applies{Authz: profile.ByRegister, Migration: noMigration, Protection: plaintext}, Over: EachRegistration, Check: hasInfoBody},
 	{ID: "7.2.1-07", Clause: "7.2.1", Title: "mcptt-info valid against Annex F.1",
-		Text:  "The application/vnd.3gpp.mcptt-info+xml MIME body shall be as defined in Annex F.1 (valid against its schema).",
-		Check: func(r *Run) []verdict.Result { return eachInfoBody(r, "register", no, anyProtection, infoSchema) }},
+		Text:    "The application/vnd.3gpp.mcptt-info+xml MIME body shall be as defined in Annex F.1 (valid against its schema).",
+		Applies: Applies{Authz: profile.ByRegister, Migration: noMigration}, Over: EachRegistration, Check: withInfo(infoSchema)},
 	{ID: "7.2.1-08", Clause: "7.2.1", Title: "mcptt-access-token is the token",
-		Text:  "With protection disabled, the mcptt-info body shall carry the <mcptt-access-token> element set to the value of the access token received during the user authentication procedures.",
-		Check: func(r *Run) []verdict.Result { return eachInfoBody(r, "register", no, plaintext, tokenValue) }},
+		Text:    "With protection disabled, the mcptt-info body shall carry the <mcptt-access-token> element set to the value of the access token received during the user authentication procedures.",
+		Applies: Applies{Authz: profile.ByRegister, Migration: noMigration, Protection: plaintext}, Over: EachRegistration, Check: withInfo(tokenValue)},
 	{ID: "7.2.1-09", Clause: "7.2.1", Title: "mcptt-client-id is the client ID",
-		Text:  "With protection disabled, the mcptt-info body shall carry the <mcptt-client-id> element set to the value of the MCPTT client ID of the originating MCPTT client.",
-		Check: func(r *Run) []verdict.Result { return eachInfoBody(r, "register", no, plaintext, clientIDValue) }},
+		Text:    "With protection disabled, the mcptt-info body shall carry the <mcptt-client-id> element set to the value of the MCPTT client ID of the originating MCPTT client.",
+		Applies: Applies{Authz: profile.ByRegister, Migration: noMigration, Protection: plaintext}, Over: EachRegistration, Check: withInfo(clientIDValue)},
 	{ID: "7.2.1-10", Clause: "7.2.1", Title: "application/mikey body with the CSK",
-		Text:  "With confidentiality or integrity protection enabled, the MCPTT client shall include an application/mikey MIME body with the CSK as MIKEY-SAKKE I_MESSAGE (3GPP TS 33.180).",
-		Check: func(r *Run) []verdict.Result { return eachProtected(r, "register", no, protected, mikeyPresent) }},
+		Text:    "With confidentiality or integrity protection enabled, the MCPTT client shall include an application/mikey MIME body with the CSK as MIKEY-SAKKE I_MESSAGE (3GPP TS 33.180).",
+		Applies: Applies{Authz: profile.ByRegister, Migration: noMigration, Protection: protected}, Over: EachRegistration, Check: mikeyPresent},
 	{ID: "7.2.1-11", Clause: "7.2.1", Title: "I_MESSAGE addressed to the suite's MDSI",
-		Text:  "The receiving entity URI in the I_MESSAGE shall be the MCX-Server-Domain-Security-Identifier (MDSI) of the MCPTT server.",
-		Check: func(r *Run) []verdict.Result { return eachProtected(r, "register", no, protected, addressed) }},
+		Text:    "The receiving entity URI in the I_MESSAGE shall be the MCX-Server-Domain-Security-Identifier (MDSI) of the MCPTT server.",
+		Applies: Applies{Authz: profile.ByRegister, Migration: noMigration, Protection: protected}, Over: EachRegistration, Check: addressed},
 	{ID: "7.2.1-12", Clause: "7.2.1", Title: "One application/mikey body per MDSI",
-		Text:  "A client may include multiple application/mikey MIME bodies, each directed to a different MCX server, provided that each MCX server has a different MDSI.",
-		Check: func(r *Run) []verdict.Result { return eachProtected(r, "register", no, protected, distinctMDSIs) }},
+		Text:    "A client may include multiple application/mikey MIME bodies, each directed to a different MCX server, provided that each MCX server has a different MDSI.",
+		Applies: Applies{Authz: profile.ByRegister, Migration: noMigration, Protection: protected}, Over: EachRegistration, Check: distinctMDSIs},
 	{ID: "7.2.1-13", Clause: "7.2.1", Title: "I_MESSAGE well-formed, signed and decryptable",
-		Text:  "The I_MESSAGE addressed to the suite shall be well-formed per TS 33.180 Annex E, its ECCSI signature shall verify for the client's identity, and its SAKKE payload shall decrypt to the CSK.",
-		Check: func(r *Run) []verdict.Result { return eachProtected(r, "register", no, protected, opens) }},
+		Text:    "The I_MESSAGE addressed to the suite shall be well-formed per TS 33.180 Annex E, its ECCSI signature shall verify for the client's identity, and its SAKKE payload shall decrypt to the CSK.",
+		Applies: Applies{Authz: profile.ByRegister, Migration: noMigration, Protection: protected}, Over: EachRegistration, Check: opens},
 	{ID: "7.2.1-14", Clause: "7.2.1", Title: "Access token encrypted with the CSK",
-		Text: "If confidentiality protection is enabled, the MCPTT client shall encrypt the received access-token using the CSK and include the <mcptt-access-token> element set to the encrypted access-token (6.6.2.3.3).",
-		Check: func(r *Run) []verdict.Result {
-			return eachInfoBody(r, "register", no, confOn, encrypted("mcptt-access-token", "access token", accessToken))
-		}},
+		Text:    "If confidentiality protection is enabled, the MCPTT client shall encrypt the received access-token using the CSK and include the <mcptt-access-token> element set to the encrypted access-token (6.6.2.3.3).",
+		Applies: Applies{Authz: profile.ByRegister, Migration: noMigration, Protection: confOn}, Over: EachRegistration,
+		Check: withInfo(encrypted("mcptt-access-token", "access token", accessToken))},
 	{ID: "7.2.1-15", Clause: "7.2.1", Title: "Client ID encrypted with the CSK",
-		Text: "If confidentiality protection is enabled, the MCPTT client shall encrypt the MCPTT client ID and include the <mcptt-client-id> element set to the encrypted MCPTT client ID.",
-		Check: func(r *Run) []verdict.Result {
-			return eachInfoBody(r, "register", no, confOn, encrypted("mcptt-client-id", "MCPTT client ID", clientID))
-		}},
+		Text:    "If confidentiality protection is enabled, the MCPTT client shall encrypt the MCPTT client ID and include the <mcptt-client-id> element set to the encrypted MCPTT client ID.",
+		Applies: Applies{Authz: profile.ByRegister, Migration: noMigration, Protection: confOn}, Over: EachRegistration,
+		Check: withInfo(encrypted("mcptt-client-id", "MCPTT client ID", clientID))},
 	{ID: "7.2.1-16", Clause: "7.2.1", Title: "Plaintext token and client ID under integrity only",
-		Text: "If confidentiality protection is disabled (integrity enabled), the MCPTT client shall include an application/vnd.3gpp.mcptt-info+xml MIME body with <mcptt-access-token> set to the access token and <mcptt-client-id> set to the MCPTT client ID.",
-		Check: func(r *Run) []verdict.Result {
-			return eachInfoRegister(r, integOnly, func(j *judgement, r *Run, q *Request) {
-				if part, doc := infoDocument(j, q); doc != nil {
-					tokenValue(j, r, q, part, doc)
-					clientIDValue(j, r, q, part, doc)
-				}
-			})
-		}},
+		Text:    "If confidentiality protection is disabled (integrity enabled), the MCPTT client shall include an application/vnd.3gpp.mcptt-info+xml MIME body with <mcptt-access-token> set to the access token and <mcptt-client-id> set to the MCPTT client ID.",
+		Applies: Applies{Authz: profile.ByRegister, Migration: noMigration, Protection: integOnly}, Over: EachRegistration,
+		Check: withInfo(tokenValue, clientIDValue)},
 	{ID: "7.2.1-17", Clause: "7.2.1", Title: "mcptt-info integrity-protected with the CSK",
-		Text: "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the application/vnd.3gpp.mcptt-info+xml MIME body (6.6.3.3.3).",
-		Check: func(r *Run) []verdict.Result {
-			return eachProtected(r, "register", no, integOn, signed(xmldoc.TypeMCPTTInfo))
-		}},
-}
-
-// eachRegister applies a check to the REGISTERs of the clause's kind of run: 7.2.1 for
-// a service authorisation run, 7A.2.1 for a migration run. Log-offs are judged by
-// 7.2.1-04 and de-registrations only for well-formedness (all true).
-func eachRegister(r *Run, clause string, check func(*judgement, *Run, *Request), all bool) []verdict.Result {
-	migration := clause == "7A.2.1"
-	if r.Profile.Migration != migration {
-		if migration {
-			return notApplicable("does not apply: the run is not a migration registration (7A.2.1)")
-		}
-		return notApplicable("does not apply: the run is a migration registration, judged under 7A.2.1")
-	}
-	var j judgement
-	if all {
-		for _, q := range r.unreadable("REGISTER") {
-			check(&j, r, q)
-		}
-		r.strays(&j, clause+"-01", check)
-	}
-	for _, q := range r.requests("REGISTER") {
-		if q.Kind == Registration || all {
-			check(&j, r, q)
-		}
-	}
-	if len(j) == 0 {
-		return noneArrived("REGISTER")
-	}
-	return j
+		Text:    "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the application/vnd.3gpp.mcptt-info+xml MIME body (6.6.3.3.3).",
+		Applies: Applies{Authz: profile.ByRegister, Migration: noMigration, Protection: integOn}, Over: EachRegistration,
+		Check: signed(xmldoc.TypeMCPTTInfo)},
 }
 
 func wellFormedRegister(j *judgement, r *Run, q *Request) { wellFormed(j, r, q, "REGISTER") }
-
-// eachInfoRegister applies a check to each registering REGISTER of a 7.2.1 run with
-// authz=register under protection pr.
-func eachInfoRegister(r *Run, pr protection, check func(*judgement, *Run, *Request)) []verdict.Result {
-	if why := r.condition("register", no, pr); why != "" {
-		return notApplicable(why)
-	}
-	var j judgement
-	for _, q := range r.registrations() {
-		check(&j, r, q)
-	}
-	if len(j) == 0 {
-		return noneArrived("REGISTER")
-	}
-	return j
-}
 
 func hasInfoBody(j *judgement, r *Run, q *Request) {
 	_, n := body(q, xmldoc.TypeMCPTTInfo)
 	switch n {
 	case 0:
-		j.fail(q, 0, "expected an %s body, saw %s", xmldoc.TypeMCPTTInfo, describeBodies(q))
+		j.fail(q, 0, "an "+xmldoc.TypeMCPTTInfo+" body", describeBodies(q))
 	case 1:
 		j.pass(q, "the REGISTER carries an %s body", xmldoc.TypeMCPTTInfo)
 	default:
@@ -148,38 +95,11 @@ func describeBodies(q *Request) string {
 	return "bodies of type " + strings.Join(types, ", ")
 }
 
-// eachInfoBody applies a check to the mcptt-info body of every request the condition
-// covers: REGISTERs for authz=register (7A.2.1 when migration), PUBLISHes for publish.
-func eachInfoBody(r *Run, authz string, migration *bool, pr protection, check func(*judgement, *Run, *Request, multipart.Part, *xmldoc.Element)) []verdict.Result {
-	if why := r.condition(authz, migration, pr); why != "" {
-		return notApplicable(why)
-	}
-	reqs := r.registrations()
-	method := "REGISTER"
-	if authz == "publish" {
-		reqs, method = r.requests("PUBLISH"), "PUBLISH"
-	}
-	var j judgement
-	for _, q := range reqs {
-		if part, doc := infoDocument(&j, q); doc != nil {
-			check(&j, r, q, part, doc)
-		}
-	}
-	if len(j) == 0 {
-		return noneArrived(method)
-	}
-	return j
-}
-
-// infoDocument finds and parses the mcptt-info body; without one, the request's row is
-// inconclusive, since the body's presence is its own requirement.
-func infoDocument(j *judgement, q *Request) (multipart.Part, *xmldoc.Element) {
-	part, n := body(q, xmldoc.TypeMCPTTInfo)
-	if n == 0 {
-		j.inconclusive(q, "no %s body to look in (its absence is judged by the requirement that asks for the body)", xmldoc.TypeMCPTTInfo)
-		return part, nil
-	}
-	return part, document(j, q, part, "mcptt-info")
+// withInfo judges the request's mcptt-info body with each check in turn; without the
+// body, the request's row is inconclusive, since the body's presence is its own
+// requirement.
+func withInfo(checks ...bodyCheck) func(*judgement, *Run, *Request) {
+	return withBody(xmldoc.TypeMCPTTInfo, "mcptt-info", "its absence is judged by the requirement that asks for the body", checks)
 }
 
 // infoSchema judges the mcptt-info body against Annex F.1. Under confidentiality it is
@@ -204,25 +124,6 @@ func infoSchema(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmld
 	schemaVerdict(j, q, part, probs, "decrypted mcptt-info", func(line int) int { return line })
 }
 
-// eachProtected applies a check to every request of the clause's kind under protection pr.
-func eachProtected(r *Run, authz string, migration *bool, pr protection, check func(*judgement, *Run, *Request)) []verdict.Result {
-	if why := r.condition(authz, migration, pr); why != "" {
-		return notApplicable(why)
-	}
-	reqs, method := r.registrations(), "REGISTER"
-	if authz == "publish" {
-		reqs, method = r.requests("PUBLISH"), "PUBLISH"
-	}
-	var j judgement
-	for _, q := range reqs {
-		check(&j, r, q)
-	}
-	if len(j) == 0 {
-		return noneArrived(method)
-	}
-	return dropNotApplicable(j)
-}
-
 func accessToken(r *Run) string  { return r.Profile.Identity.AccessToken }
 func clientID(r *Run) string     { return r.Profile.Identity.ClientID }
 func partnerToken(r *Run) string { return r.Profile.Identity.PartnerToken }
@@ -239,42 +140,22 @@ func clientIDValue(j *judgement, r *Run, q *Request, part multipart.Part, doc *x
 	plainValue(j, q, part, doc, "mcptt-client-id", r.Profile.Identity.ClientID, "MCPTT client ID")
 }
 
-// logoff judges 7.2.1 NOTE 1: a log-off re-REGISTER carries neither MCPTT tag.
-func logoff(r *Run) []verdict.Result {
-	if r.Profile.Migration {
-		return notApplicable("does not apply: the run is a migration registration (7A.2.1 has no log-off note)")
+// logoffTags judges 7.2.1 NOTE 1: a log-off re-REGISTER carries neither MCPTT tag.
+func logoffTags(j *judgement, r *Run, q *Request) {
+	mc, icsi := hasMCPTTTag(q), hasMCPTTICSI(q)
+	const want = "the log-off re-REGISTER without both MCPTT tags"
+	switch {
+	case !mc && !icsi:
+		j.pass(q, "the re-REGISTER that logs off from MCPTT carries neither +g.3gpp.mcptt nor the MCPTT ICSI, and keeps the registration (not a de-registration)")
+	case mc:
+		j.fail(q, q.Contacts[0].Line, want, "+g.3gpp.mcptt still in "+quoteContacts(q))
+	default:
+		j.fail(q, q.Contacts[0].Line, want, "g.3gpp.icsi-ref with the MCPTT ICSI still in "+quoteContacts(q))
 	}
-	var j judgement
-	for _, q := range r.requests("REGISTER") {
-		if q.Kind != Logoff {
-			continue
-		}
-		mc, icsi := hasMCPTTTag(q), hasMCPTTICSI(q)
-		switch {
-		case !mc && !icsi:
-			j.pass(q, "the re-REGISTER that logs off from MCPTT carries neither +g.3gpp.mcptt nor the MCPTT ICSI, and keeps the registration (not a de-registration)")
-		case mc:
-			j.fail(q, q.Contacts[0].Line, "expected the log-off re-REGISTER without both MCPTT tags, saw +g.3gpp.mcptt still in %s", quoteContacts(q))
-		default:
-			j.fail(q, q.Contacts[0].Line, "expected the log-off re-REGISTER without both MCPTT tags, saw g.3gpp.icsi-ref with the MCPTT ICSI still in %s", quoteContacts(q))
-		}
-	}
-	if len(j) > 0 {
-		return j
-	}
-	if r.Profile.Logoff {
-		return only(verdict.Inconclusive, "run", "the profile declares a log-off during the run, but no re-REGISTER without the MCPTT tags followed an accepted registration")
-	}
-	return notApplicable("does not apply: the profile declares no log-off during the run (logoff: false) and none was seen")
 }
 
 // continuity: TS 24.237 is a referenced specification this suite does not cover.
-func continuity(r *Run, migration *bool) []verdict.Result {
-	if why := r.condition("", migration, anyProtection); why != "" {
-		return notApplicable(why)
-	}
-	if !r.Profile.Continuity {
-		return notApplicable("does not apply: the profile declares no MCPTT service continuity support (continuity: false)")
-	}
-	return notTested("PS to PS service continuity follows TS 24.237 clause 6.2.2, which this suite does not cover; the client declares support, so check it with a TS 24.237 test system")
+func continuity(j *judgement, r *Run) {
+	j.add(verdict.Result{Verdict: verdict.NotTested, Message: "run",
+		Detail: "PS to PS service continuity follows TS 24.237 clause 6.2.2, which this suite does not cover; the client declares support, so check it with a TS 24.237 test system"}, 0)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
@@ -15,103 +16,59 @@ import (
 // TS 24.379 7.2.2 SIP PUBLISH request for service authorisation and MCPTT service settings.
 var clause722 = []Requirement{
 	{ID: "7.2.2-01", Clause: "7.2.2", Title: "PUBLISH follows 7.2.1A",
-		Text:  "The MCPTT client shall perform the procedures in clause 7.2.1A (Event: poc-settings; Accept-Contact with +g.3gpp.mcptt;require;explicit; Expires; Request-URI the server's PSI; P-Preferred-Service).",
-		Check: func(r *Run) []verdict.Result { return eachPublish(r, anyProtection, publishHeaders) }},
+		Text:    "The MCPTT client shall perform the procedures in clause 7.2.1A (Event: poc-settings; Accept-Contact with +g.3gpp.mcptt;require;explicit; Expires; Request-URI the server's PSI; P-Preferred-Service).",
+		Applies: Applies{Authz: profile.ByPublish}, Over: EachPublish, Check: publishHeaders},
 	{ID: "7.2.2-02", Clause: "7.2.2", Title: "PUBLISH carries mcptt-info with the token",
-		Text:  "If confidentiality and integrity protection are disabled, the MCPTT client shall include in the body of the SIP PUBLISH request an application/vnd.3gpp.mcptt-info+xml MIME body with the <mcptt-access-token> element.",
-		Check: func(r *Run) []verdict.Result { return eachPublish(r, plaintext, publishInfoBody) }},
+		Text:    "If confidentiality and integrity protection are disabled, the MCPTT client shall include in the body of the SIP PUBLISH request an application/vnd.3gpp.mcptt-info+xml MIME body with the <mcptt-access-token> element.",
+		Applies: Applies{Authz: profile.ByPublish, Protection: plaintext}, Over: EachPublish, Check: publishInfoBody},
 	{ID: "7.2.2-03", Clause: "7.2.2", Title: "application/mikey body addressed to the suite's MDSI",
-		Text: "If either protection is enabled, the MCPTT client shall include an application/mikey MIME body with the CSK as MIKEY-SAKKE I_MESSAGE where the receiving entity URI is the MDSI of the MCPTT server.",
-		Check: func(r *Run) []verdict.Result {
-			return eachProtected(r, "publish", nil, protected, allOf(mikeyPresent, addressed))
-		}},
+		Text:    "If either protection is enabled, the MCPTT client shall include an application/mikey MIME body with the CSK as MIKEY-SAKKE I_MESSAGE where the receiving entity URI is the MDSI of the MCPTT server.",
+		Applies: Applies{Authz: profile.ByPublish, Protection: protected}, Over: EachPublish, Check: allOf(mikeyPresent, addressed)},
 	{ID: "7.2.2-04", Clause: "7.2.2", Title: "One application/mikey body per MDSI",
-		Text:  "Several application/mikey MIME bodies are allowed only when each is directed to an MCX server with a different MDSI.",
-		Check: func(r *Run) []verdict.Result { return eachProtected(r, "publish", nil, protected, distinctMDSIs) }},
+		Text:    "Several application/mikey MIME bodies are allowed only when each is directed to an MCX server with a different MDSI.",
+		Applies: Applies{Authz: profile.ByPublish, Protection: protected}, Over: EachPublish, Check: distinctMDSIs},
 	{ID: "7.2.2-05", Clause: "7.2.2", Title: "I_MESSAGE verifies and decrypts",
-		Text:  "The I_MESSAGE addressed to the suite shall verify and decrypt to a CSK.",
-		Check: func(r *Run) []verdict.Result { return eachProtected(r, "publish", nil, protected, opens) }},
+		Text:    "The I_MESSAGE addressed to the suite shall verify and decrypt to a CSK.",
+		Applies: Applies{Authz: profile.ByPublish, Protection: protected}, Over: EachPublish, Check: opens},
 	{ID: "7.2.2-06", Clause: "7.2.2", Title: "Access token encrypted with the CSK",
-		Text: "If confidentiality protection is enabled, the <mcptt-access-token> element shall be set to the received access-token encrypted using the CSK.",
-		Check: func(r *Run) []verdict.Result {
-			return eachInfoBody(r, "publish", nil, confOn, encrypted("mcptt-access-token", "access token", accessToken))
-		}},
+		Text:    "If confidentiality protection is enabled, the <mcptt-access-token> element shall be set to the received access-token encrypted using the CSK.",
+		Applies: Applies{Authz: profile.ByPublish, Protection: confOn}, Over: EachPublish,
+		Check: withInfo(encrypted("mcptt-access-token", "access token", accessToken))},
 	{ID: "7.2.2-07", Clause: "7.2.2", Title: "Client ID encrypted with the CSK",
-		Text: "If confidentiality protection is enabled, the <mcptt-client-id> element shall be set to the encrypted MCPTT client ID.",
-		Check: func(r *Run) []verdict.Result {
-			return eachInfoBody(r, "publish", nil, confOn, encrypted("mcptt-client-id", "MCPTT client ID", clientID))
-		}},
+		Text:    "If confidentiality protection is enabled, the <mcptt-client-id> element shall be set to the encrypted MCPTT client ID.",
+		Applies: Applies{Authz: profile.ByPublish, Protection: confOn}, Over: EachPublish,
+		Check: withInfo(encrypted("mcptt-client-id", "MCPTT client ID", clientID))},
 	{ID: "7.2.2-08", Clause: "7.2.2", Title: "Plaintext token and client ID",
-		Text: "If confidentiality protection is disabled, the mcptt-info body shall carry <mcptt-access-token> set to the access token and <mcptt-client-id> set to the MCPTT client ID.",
-		Check: func(r *Run) []verdict.Result {
-			return eachInfoBody(r, "publish", nil, confOff, func(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {
-				tokenValue(j, r, q, part, doc)
-				clientIDValue(j, r, q, part, doc)
-			})
-		}},
+		Text:    "If confidentiality protection is disabled, the mcptt-info body shall carry <mcptt-access-token> set to the access token and <mcptt-client-id> set to the MCPTT client ID.",
+		Applies: Applies{Authz: profile.ByPublish, Protection: confOff}, Over: EachPublish, Check: withInfo(tokenValue, clientIDValue)},
 	{ID: "7.2.2-09", Clause: "7.2.2", Title: "mcptt-info valid against Annex F.1",
-		Text:  "The application/vnd.3gpp.mcptt-info+xml MIME body shall be as specified in Annex F.1 (valid against its schema).",
-		Check: func(r *Run) []verdict.Result { return eachInfoBody(r, "publish", nil, anyProtection, infoSchema) }},
+		Text:    "The application/vnd.3gpp.mcptt-info+xml MIME body shall be as specified in Annex F.1 (valid against its schema).",
+		Applies: Applies{Authz: profile.ByPublish}, Over: EachPublish, Check: withInfo(infoSchema)},
 	{ID: "7.2.2-10", Clause: "7.2.2", Title: "PUBLISH carries a valid poc-settings body",
-		Text:  "The MCPTT client shall include an application/poc-settings+xml MIME body (IETF RFC 4354 with the extensions of 7.4.1.2.2).",
-		Check: func(r *Run) []verdict.Result { return eachPublish(r, anyProtection, pocBody) }},
+		Text:    "The MCPTT client shall include an application/poc-settings+xml MIME body (IETF RFC 4354 with the extensions of 7.4.1.2.2).",
+		Applies: Applies{Authz: profile.ByPublish}, Over: EachPublish, Check: pocBody},
 	{ID: "7.2.2-11", Clause: "7.2.2", Title: "am-settings is the current answer mode",
-		Text:  `The poc-settings body shall contain the Answer-Mode Indication setting in the <am-settings> element set to the current answer mode setting ("auto-answer" or "manual-answer") of the MCPTT client.`,
-		Check: func(r *Run) []verdict.Result { return eachPoC(r, answerMode) }},
+		Text:    `The poc-settings body shall contain the Answer-Mode Indication setting in the <am-settings> element set to the current answer mode setting ("auto-answer" or "manual-answer") of the MCPTT client.`,
+		Applies: Applies{Authz: profile.ByPublish}, Over: EachPublish, Check: withPoC(answerMode)},
 	{ID: "7.2.2-12", Clause: "7.2.2", Title: "selected-user-profile-index is the selected profile's",
-		Text:  `The poc-settings body shall contain the <selected-user-profile-index> element set to the value of the "user-profile-index" attribute of the selected MCPTT user profile.`,
-		Check: func(r *Run) []verdict.Result { return eachPoC(r, pocProfileIndex) }},
+		Text:    `The poc-settings body shall contain the <selected-user-profile-index> element set to the value of the "user-profile-index" attribute of the selected MCPTT user profile.`,
+		Applies: Applies{Authz: profile.ByPublish}, Over: EachPublish, Check: withPoC(pocProfileIndex)},
 	{ID: "7.2.2-13", Clause: "7.2.2", Title: "multiplex-support present",
-		Text:  "The poc-settings body shall contain the <multiplex-support> element as defined in clause 7.4.1.2.2.",
-		Check: func(r *Run) []verdict.Result { return eachPoC(r, multiplex) }},
+		Text:    "The poc-settings body shall contain the <multiplex-support> element as defined in clause 7.4.1.2.2.",
+		Applies: Applies{Authz: profile.ByPublish}, Over: EachPublish, Check: withPoC(multiplex)},
 	{ID: "7.2.2-14", Clause: "7.2.2", Title: "mcptt-info and poc-settings integrity-protected",
-		Text: "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the mcptt-info and the poc-settings MIME bodies (6.6.3.3.3).",
-		Check: func(r *Run) []verdict.Result {
-			return eachProtected(r, "publish", nil, integOn, signed(xmldoc.TypeMCPTTInfo, xmldoc.TypePoCSettings))
-		}},
+		Text:    "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the mcptt-info and the poc-settings MIME bodies (6.6.3.3.3).",
+		Applies: Applies{Authz: profile.ByPublish, Protection: integOn}, Over: EachPublish,
+		Check: signed(xmldoc.TypeMCPTTInfo, xmldoc.TypePoCSettings)},
 	{ID: "7.2.2-15", Clause: "7.2.2", Title: "PUBLISH well-formed",
-		Text:  "The MCPTT client shall send the SIP PUBLISH request according to 3GPP TS 24.229 (a well-formed PUBLISH per RFC 3261 and RFC 3903).",
-		Check: publishWellFormed},
+		Text:    "The MCPTT client shall send the SIP PUBLISH request according to 3GPP TS 24.229 (a well-formed PUBLISH per RFC 3261 and RFC 3903).",
+		Applies: Applies{Authz: profile.ByPublish}, Over: EachPublishReceived, Check: wellFormedPublish},
 	{ID: "7.2.2-16", Clause: "7.2.2", Title: "Not authorised after a PUBLISH failure",
-		Text:  "Upon receiving a SIP 3xx, 4xx or 5xx response to the SIP PUBLISH request, the MCPTT client shall consider that the MCPTT client is not authorised.",
-		Check: notAuthorised},
+		Text:    "Upon receiving a SIP 3xx, 4xx or 5xx response to the SIP PUBLISH request, the MCPTT client shall consider that the MCPTT client is not authorised.",
+		Applies: Applies{Authz: profile.ByPublish}, Over: TheRun, CheckRun: notAuthorised},
 }
 
-// eachPublish applies a check to every PUBLISH of an authz=publish run.
-func eachPublish(r *Run, pr protection, check func(*judgement, *Run, *Request)) []verdict.Result {
-	if why := r.condition("publish", nil, pr); why != "" {
-		return notApplicable(why)
-	}
-	var j judgement
-	for _, q := range r.requests("PUBLISH") {
-		check(&j, r, q)
-	}
-	if len(j) == 0 {
-		return noneArrived("PUBLISH")
-	}
-	return j
-}
-
-// publishWellFormed judges every PUBLISH, the captures that start like a PUBLISH but
-// cannot be read, and in a PUBLISH run the bytes of no recognisable method.
-func publishWellFormed(r *Run) []verdict.Result {
-	if why := r.condition("publish", nil, anyProtection); why != "" {
-		return notApplicable(why)
-	}
-	var j judgement
-	check := func(j *judgement, r *Run, q *Request) { wellFormed(j, r, q, "PUBLISH") }
-	for _, q := range r.unreadable("PUBLISH") {
-		check(&j, r, q)
-	}
-	r.strays(&j, "7.2.2-15", check)
-	for _, q := range r.requests("PUBLISH") {
-		check(&j, r, q)
-	}
-	if len(j) == 0 {
-		return noneArrived("PUBLISH")
-	}
-	return j
-}
+func wellFormedPublish(j *judgement, r *Run, q *Request) { wellFormed(j, r, q, "PUBLISH") }
 
 // publishHeaders judges the 7.2.1A header rules that are known (facts.md 2.3 and
 // section 0): Event and Accept-Contact are required; Expires must not remove the
@@ -121,16 +78,16 @@ func publishHeaders(j *judgement, r *Run, q *Request) {
 	m := q.SIP
 	ev, ok := m.First("event")
 	if !ok || !strings.EqualFold(token(ev.Value), "poc-settings") {
-		j.fail(q, ev.Line, "expected Event: poc-settings, saw %s", headerOrNone(ev, ok))
+		j.fail(q, ev.Line, "Event: poc-settings", headerOrNone(ev, ok))
 		return
 	}
 	if h, ok := acceptContactMCPTT(m); !ok {
-		j.fail(q, h.Line, "expected Accept-Contact: *;+g.3gpp.mcptt;require;explicit (TS 24.379 7.3.1: a server recognises a service-authorisation PUBLISH by it, so a conformant server would not treat this PUBLISH as service authorisation), saw %s", headerOrNone(h, h.Name != ""))
+		j.fail(q, h.Line, "Accept-Contact: *;+g.3gpp.mcptt;require;explicit (TS 24.379 7.3.1: a server recognises a service-authorisation PUBLISH by it, so a conformant server would not treat this PUBLISH as service authorisation)", headerOrNone(h, h.Name != ""))
 		return
 	}
 	if exp, ok := m.First("expires"); ok {
 		if n, err := strconv.ParseUint(strings.TrimSpace(exp.Value), 10, 32); err != nil || n == 0 {
-			j.fail(q, exp.Line, "expected Expires greater than 0 (0 removes the publication, 24.379 7.3.5), saw Expires: %s", exp.Value)
+			j.fail(q, exp.Line, "Expires greater than 0 (0 removes the publication, 24.379 7.3.5)", "Expires: "+exp.Value)
 			return
 		}
 	}
@@ -197,7 +154,7 @@ func acceptContactMCPTT(m *sipmsg.Message) (sipmsg.Header, bool) {
 func publishInfoBody(j *judgement, r *Run, q *Request) {
 	part, n := body(q, xmldoc.TypeMCPTTInfo)
 	if n == 0 {
-		j.fail(q, 0, "expected an %s body, saw %s", xmldoc.TypeMCPTTInfo, describeBodies(q))
+		j.fail(q, 0, "an "+xmldoc.TypeMCPTTInfo+" body", describeBodies(q))
 		return
 	}
 	doc := document(j, q, part, "mcptt-info")
@@ -205,7 +162,7 @@ func publishInfoBody(j *judgement, r *Run, q *Request) {
 		return
 	}
 	if len(doc.Find(xmldoc.NSMCPTTInfo, "mcptt-access-token")) == 0 {
-		j.fail(q, partLine(q, part, 1), "expected the mcptt-info body to carry <mcptt-access-token>, saw none")
+		j.fail(q, partLine(q, part, 1), "the mcptt-info body to carry <mcptt-access-token>", "none")
 		return
 	}
 	j.pass(q, "the PUBLISH carries an %s body with <mcptt-access-token> (its value is judged under 7.2.2-08)", xmldoc.TypeMCPTTInfo)
@@ -214,24 +171,15 @@ func publishInfoBody(j *judgement, r *Run, q *Request) {
 func pocBody(j *judgement, r *Run, q *Request) {
 	part, n := body(q, xmldoc.TypePoCSettings)
 	if n == 0 {
-		j.fail(q, 0, "expected an %s body, saw %s", xmldoc.TypePoCSettings, describeBodies(q))
+		j.fail(q, 0, "an "+xmldoc.TypePoCSettings+" body", describeBodies(q))
 		return
 	}
 	schemaValid(j, q, part, xmldoc.PoCSettings, "poc-settings")
 }
 
-// eachPoC applies a check to the poc-settings body of every PUBLISH.
-func eachPoC(r *Run, check func(*judgement, *Run, *Request, multipart.Part, *xmldoc.Element)) []verdict.Result {
-	return eachPublish(r, anyProtection, func(j *judgement, r *Run, q *Request) {
-		part, n := body(q, xmldoc.TypePoCSettings)
-		if n == 0 {
-			j.inconclusive(q, "no %s body to look in (judged under 7.2.2-10)", xmldoc.TypePoCSettings)
-			return
-		}
-		if doc := document(j, q, part, "poc-settings"); doc != nil {
-			check(j, r, q, part, doc)
-		}
-	})
+// withPoC judges the PUBLISH's poc-settings body with a check.
+func withPoC(check bodyCheck) func(*judgement, *Run, *Request) {
+	return withBody(xmldoc.TypePoCSettings, "poc-settings", "judged under 7.2.2-10", []bodyCheck{check})
 }
 
 // answerModes maps 24.379's words to RFC 4354's values (facts.md section 0).
@@ -241,12 +189,12 @@ func answerMode(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmld
 	want := r.Profile.Settings.AnswerMode
 	am := doc.Find(xmldoc.NSPoCSettings, "am-settings")
 	if len(am) == 0 {
-		j.fail(q, partLine(q, part, 1), "expected <am-settings> with <answer-mode> %s (%s), saw no <am-settings>", answerModes[want], want)
+		j.fail(q, partLine(q, part, 1), fmt.Sprintf("<am-settings> with <answer-mode> %s (%s)", answerModes[want], want), "no <am-settings>")
 		return
 	}
 	mode := am[0].Child(xmldoc.NSPoCSettings, "answer-mode")
 	if mode == nil {
-		j.fail(q, partLine(q, part, am[0].Line), "expected <am-settings> to hold <answer-mode> %s (%s), saw none", answerModes[want], want)
+		j.fail(q, partLine(q, part, am[0].Line), fmt.Sprintf("<am-settings> to hold <answer-mode> %s (%s)", answerModes[want], want), "none")
 		return
 	}
 	got := strings.TrimSpace(mode.Text)
@@ -256,7 +204,7 @@ func answerMode(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmld
 	case got == want:
 		j.pass(q, "<answer-mode> holds %q, the declared mode in 24.379's wording (RFC 4354 writes %q; the schema check judges the form)", got, answerModes[want])
 	default:
-		j.fail(q, partLine(q, part, mode.Line), "expected <answer-mode>%s</answer-mode> (the current answer mode %s), saw %q", answerModes[want], want, got)
+		j.fail(q, partLine(q, part, mode.Line), fmt.Sprintf("<answer-mode>%s</answer-mode> (the current answer mode %s)", answerModes[want], want), strconv.Quote(got))
 	}
 }
 
@@ -264,15 +212,15 @@ func pocProfileIndex(j *judgement, r *Run, q *Request, part multipart.Part, doc 
 	want := *r.Profile.Settings.UserProfileIndex
 	els := doc.Find(xmldoc.NSMCSSettings, "selected-user-profile-index")
 	if len(els) == 0 {
-		j.fail(q, partLine(q, part, 1), "expected <selected-user-profile-index> in namespace %s set to %d, saw none", xmldoc.NSMCSSettings, want)
+		j.fail(q, partLine(q, part, 1), fmt.Sprintf("<selected-user-profile-index> in namespace %s set to %d", xmldoc.NSMCSSettings, want), "none")
 		return
 	}
 	got, err := profileIndex(els[0])
 	switch {
 	case err != nil:
-		j.fail(q, partLine(q, part, els[0].Line), "expected <selected-user-profile-index> set to %d, saw a faulty element: %v", want, err)
+		j.fail(q, partLine(q, part, els[0].Line), fmt.Sprintf("<selected-user-profile-index> set to %d", want), fmt.Sprintf("a faulty element: %v", err))
 	case got != want:
-		j.fail(q, partLine(q, part, els[0].Line), "expected <user-profile-index> %d (the selected user profile), saw %d", want, got)
+		j.fail(q, partLine(q, part, els[0].Line), fmt.Sprintf("<user-profile-index> %d (the selected user profile)", want), strconv.Itoa(got))
 	default:
 		j.pass(q, "<selected-user-profile-index> holds user-profile-index %d", got)
 	}
@@ -282,15 +230,15 @@ func multiplex(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldo
 	want := *r.Profile.Settings.MultiplexSupport
 	els := doc.Find(xmldoc.NSMCSSettings, "multiplex-support")
 	if len(els) == 0 {
-		j.fail(q, partLine(q, part, 1), "expected <multiplex-support> in namespace %s, saw none", xmldoc.NSMCSSettings)
+		j.fail(q, partLine(q, part, 1), fmt.Sprintf("<multiplex-support> in namespace %s", xmldoc.NSMCSSettings), "none")
 		return
 	}
 	got, err := strconv.ParseBool(strings.TrimSpace(els[0].Text))
 	switch {
 	case err != nil:
-		j.fail(q, partLine(q, part, els[0].Line), "expected <multiplex-support> true or false, saw %q", els[0].Text)
+		j.fail(q, partLine(q, part, els[0].Line), "<multiplex-support> true or false", strconv.Quote(els[0].Text))
 	case got != want:
-		j.fail(q, partLine(q, part, els[0].Line), "expected <multiplex-support> %t as the profile declares, saw %t", want, got)
+		j.fail(q, partLine(q, part, els[0].Line), fmt.Sprintf("<multiplex-support> %t as the profile declares", want), strconv.FormatBool(got))
 	default:
 		j.pass(q, "<multiplex-support> is present and %t, as declared", got)
 	}
@@ -303,13 +251,11 @@ var serviceRequests = map[string]bool{"INVITE": true, "MESSAGE": true, "REFER": 
 // MCPTT service request shows the client going on as authorised (fail); a
 // de-registration or a new service-authorisation attempt shows it does not (pass);
 // nothing at all is inconclusive.
-func notAuthorised(r *Run) []verdict.Result {
-	if why := r.condition("publish", nil, anyProtection); why != "" {
-		return notApplicable(why)
-	}
+func notAuthorised(j *judgement, r *Run) {
 	rej := r.Profile.Server.PublishResponse
 	if rej == nil {
-		return notApplicable("does not apply: the profile does not ask the suite to reject the PUBLISH (server.publish_response)")
+		*j = notApplicable("does not apply: the profile does not ask the suite to reject the PUBLISH (server.publish_response)")
+		return
 	}
 	var rejected *capture.Message
 	var after []*capture.Message
@@ -322,21 +268,30 @@ func notAuthorised(r *Run) []verdict.Result {
 		}
 	}
 	if rejected == nil {
-		return noneArrived("PUBLISH answered with a failure")
+		*j = noneArrived("PUBLISH answered with a failure")
+		return
 	}
+	answer := fmt.Sprintf("%d %s to its PUBLISH", rej.Status, rej.Reason)
 	names := []string{rejected.Name}
 	for _, m := range after {
 		names = append(names, m.Name)
 		if serviceRequests[m.Method] {
-			return only(verdict.Fail, strings.Join(names, ", "), fmt.Sprintf("expected the client to consider itself not authorised after %d %s to its PUBLISH, saw it send %s (%s) as an authorised MCPTT client", rej.Status, rej.Reason, m.Method, m.Name))
+			p := problem{Expected: "the client to consider itself not authorised after " + answer,
+				Actual: fmt.Sprintf("%s (%s), sent as an authorised MCPTT client", m.Method, m.Name)}
+			j.add(verdict.Result{Verdict: verdict.Fail, Message: strings.Join(names, ", "), Detail: p.String(), Expected: p.Expected, Actual: p.Actual}, 0)
+			return
 		}
 	}
 	for _, q := range r.Requests {
 		if q.Capture.Seq > rejected.Seq && (q.Kind == Deregistration && q.Method() == "REGISTER" || q.Method() == "PUBLISH") {
-			return only(verdict.Pass, strings.Join(names, ", "), fmt.Sprintf("after %d %s to its PUBLISH the client sent no MCPTT service request and %s", rej.Status, rej.Reason, describeAfter(q)))
+			j.add(verdict.Result{Verdict: verdict.Pass, Message: strings.Join(names, ", "),
+				Detail: "after " + answer + " the client sent no MCPTT service request and " + describeAfter(q)}, 0)
+			return
 		}
 	}
-	return only(verdict.Inconclusive, strings.Join(names, ", "), fmt.Sprintf("after %d %s to its PUBLISH the client sent no MCPTT service request, but nothing showed that it considers itself not authorised (no de-registration, no new authorisation attempt)", rej.Status, rej.Reason))
+	j.add(verdict.Result{Verdict: verdict.Inconclusive, Message: strings.Join(names, ", "),
+		Detail:   "after " + answer + " the client sent no MCPTT service request, but nothing showed that it considers itself not authorised (no de-registration, no new authorisation attempt)",
+		Expected: "a de-registration or a new authorisation attempt after " + answer, Actual: "neither, and no MCPTT service request"}, 0)
 }
 
 func describeAfter(q *Request) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -129,7 +130,7 @@ func decodeBase64(part multipart.Part) ([]byte, bool) {
 func mikeyPresent(j *judgement, r *Run, q *Request) {
 	p := q.protection(r)
 	if len(p.bodies) == 0 {
-		j.fail(q, 0, "expected an %s body with the CSK as a MIKEY-SAKKE I_MESSAGE (TS 33.180), saw %s", typeMIKEY, describeBodies(q))
+		j.fail(q, 0, fmt.Sprintf("an %s body with the CSK as a MIKEY-SAKKE I_MESSAGE (TS 33.180)", typeMIKEY), describeBodies(q))
 		return
 	}
 	var readable *mikeyBody
@@ -140,7 +141,7 @@ func mikeyPresent(j *judgement, r *Run, q *Request) {
 	}
 	if readable == nil {
 		b := p.bodies[0]
-		j.fail(q, partLine(q, b.part, 1), "expected the %s body to be a MIKEY-SAKKE I_MESSAGE, saw bytes that do not parse: %v", typeMIKEY, b.err)
+		j.fail(q, partLine(q, b.part, 1), fmt.Sprintf("the %s body to be a MIKEY-SAKKE I_MESSAGE", typeMIKEY), fmt.Sprintf("bytes that do not parse: %v", b.err))
 		return
 	}
 	if readable.base64 {
@@ -175,7 +176,7 @@ func addressed(j *judgement, r *Run, q *Request) {
 	case len(seen) == 0:
 		j.inconclusive(q, "no readable I_MESSAGE with an IDRr to compare (judged by the requirement asking for the body)")
 	case p.ours == nil:
-		j.fail(q, partLine(q, p.bodies[0].part, 1), "expected an I_MESSAGE whose receiving entity (IDRr) is the suite's MDSI %s, saw IDRr %s", r.Keys.ResponderURI, strings.Join(seen, "; "))
+		j.fail(q, partLine(q, p.bodies[0].part, 1), fmt.Sprintf("an I_MESSAGE whose receiving entity (IDRr) is the suite's MDSI %s", r.Keys.ResponderURI), "IDRr "+strings.Join(seen, "; "))
 	default:
 		j.pass(q, "the I_MESSAGE's IDRr is the suite's MDSI (%s)", describeIDR(p.ours.opened.Responder))
 	}
@@ -201,13 +202,13 @@ func distinctMDSIs(j *judgement, r *Run, q *Request) {
 		}
 		n++
 		if first, dup := seen[id]; dup {
-			j.fail(q, partLine(q, b.part, 1), "expected each application/mikey body directed to a different MDSI, saw bodies %d and %d both to %s", first+1, i+1, describeIDR(b.opened.Responder))
+			j.fail(q, partLine(q, b.part, 1), "each application/mikey body directed to a different MDSI", fmt.Sprintf("bodies %d and %d both to %s", first+1, i+1, describeIDR(b.opened.Responder)))
 			return
 		}
 		seen[id] = i
 	}
 	if n < 2 {
-		j.add(verdict.NotApplicable, q.Name(), "does not apply: no request carried more than one readable application/mikey body", 0)
+		j.notApplicable(q, "does not apply: no request carried more than one readable application/mikey body")
 		return
 	}
 	j.pass(q, "%d application/mikey bodies, each to a different MDSI", n)
@@ -224,17 +225,23 @@ func opens(j *judgement, r *Run, q *Request) {
 	}
 	o := p.ours.opened
 	var faults, lenient []string
+	var first problem
 	for _, pr := range o.Problems {
-		if pr.Lenient {
+		switch {
+		case pr.Lenient:
 			lenient = append(lenient, pr.String())
-		} else {
+		case len(faults) == 0:
+			first = problem{Expected: pr.Payload + ": " + pr.Expected, Actual: pr.Seen}
+			fallthrough
+		default:
 			faults = append(faults, pr.String())
 		}
 	}
 	line := partLine(q, p.ours.part, 1)
 	switch {
 	case len(faults) > 0:
-		j.fail(q, line, "the I_MESSAGE addressed to the suite: %s", strings.Join(faults, "; "))
+		first.Line = line
+		j.failWith(q, first, "the I_MESSAGE addressed to the suite: "+strings.Join(faults, "; "))
 	case len(lenient) > 0:
 		j.lenient(r, q, line, strings.Join(lenient, "; "), "the I_MESSAGE verifies and decrypts")
 	default:
@@ -249,14 +256,14 @@ func encrypted(element, what string, want func(*Run) string) func(*judgement, *R
 	return func(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldoc.Element) {
 		els := doc.Find(xmldoc.NSMCPTTInfo, element)
 		if len(els) == 0 {
-			j.fail(q, partLine(q, part, 1), "expected an encrypted <%s> element holding the %s, saw none in the mcptt-info body", element, what)
+			j.fail(q, partLine(q, part, 1), fmt.Sprintf("an encrypted <%s> element holding the %s", element, what), "none in the mcptt-info body")
 			return
 		}
 		line := partLine(q, part, els[0].Line)
 		p := q.protection(r)
 		if p.keys == nil {
 			if v := readValue(els[0]); !v.encrypted {
-				j.fail(q, line, "expected <%s> encrypted with the CSK (confidentiality protection is on), saw it in clear", element)
+				j.fail(q, line, "<"+element+"> encrypted with the CSK (confidentiality protection is on)", "<"+element+"> in clear")
 				return
 			}
 			j.inconclusive(q, "<%s> is encrypted, but %s", element, p.noKeys)
@@ -266,13 +273,13 @@ func encrypted(element, what string, want func(*Run) string) func(*judgement, *R
 		var xe *xmlprotect.Error
 		switch {
 		case errors.Is(err, xmlprotect.ErrNotEncrypted):
-			j.fail(q, line, "expected <%s> encrypted with the CSK (confidentiality protection is on), saw it in clear", element)
+			j.fail(q, line, "<"+element+"> encrypted with the CSK (confidentiality protection is on)", "<"+element+"> in clear")
 		case errors.As(err, &xe):
-			j.fail(q, partLine(q, part, xe.Line), "<%s>: %v", element, xe)
+			j.failWith(q, problemOf(xe, "", partLine(q, part, xe.Line)), fmt.Sprintf("<%s>: %v", element, xe))
 		case err != nil:
-			j.fail(q, line, "<%s>: %v", element, err)
+			j.failWith(q, problemOf(err, "<"+element+"> decrypting under the CSK", line), fmt.Sprintf("<%s>: %v", element, err))
 		case d.Value != want(r):
-			j.fail(q, line, "expected <%s> to decrypt to the %s %q, saw %q", element, what, want(r), d.Value)
+			j.fail(q, line, fmt.Sprintf("<%s> to decrypt to the %s %q", element, what, want(r)), strconv.Quote(d.Value))
 		default:
 			readingsVerdict(j, r, q, line, fmt.Sprintf("<%s> is encrypted under the CSK and decrypts to the %s", element, what), d.Readings)
 		}
@@ -305,7 +312,7 @@ func signed(mediaTypes ...string) func(*judgement, *Run, *Request) {
 	return func(j *judgement, r *Run, q *Request) {
 		sig, n := body(q, xmldoc.TypeMCPTTSigned)
 		if n == 0 {
-			j.fail(q, 0, "expected an %s body signing the %s bod%s, saw %s", xmldoc.TypeMCPTTSigned, strings.Join(mediaTypes, " and "), plural(len(mediaTypes), "y", "ies"), describeBodies(q))
+			j.fail(q, 0, fmt.Sprintf("an %s body signing the %s bod%s", xmldoc.TypeMCPTTSigned, strings.Join(mediaTypes, " and "), plural(len(mediaTypes), "y", "ies")), describeBodies(q))
 			return
 		}
 		p := q.protection(r)
@@ -321,7 +328,7 @@ func signed(mediaTypes ...string) func(*judgement, *Run, *Request) {
 		}
 		results, err := xmlprotect.VerifySignatures(sig.Body, bodies, *p.keys)
 		if err != nil {
-			j.fail(q, partLine(q, sig, 1), "the %s body cannot be used: %v", xmldoc.TypeMCPTTSigned, err)
+			j.failWith(q, problemOf(err, "a usable "+xmldoc.TypeMCPTTSigned+" body", partLine(q, sig, 1)), fmt.Sprintf("the %s body cannot be used: %v", xmldoc.TypeMCPTTSigned, err))
 			return
 		}
 		var readings []xmlprotect.Reading
@@ -332,22 +339,33 @@ func signed(mediaTypes ...string) func(*judgement, *Run, *Request) {
 				j.inconclusive(q, "no %s body to be signed (judged by the requirement asking for it)", mt)
 				return
 			case target.ContentID == "":
-				j.fail(q, partLine(q, target, 1), "expected the %s body to carry a Content-ID that a signature references, saw none", mt)
+				j.fail(q, partLine(q, target, 1), fmt.Sprintf("the %s body to carry a Content-ID that a signature references", mt), "none")
 				return
 			}
 			res, ok := signatureFor(results, target.ContentID)
 			switch {
 			case !ok:
-				j.fail(q, partLine(q, sig, 1), "expected a signature referencing the %s body (Content-ID <%s>), saw none among %d", mt, target.ContentID, len(results))
+				j.fail(q, partLine(q, sig, 1), fmt.Sprintf("a signature referencing the %s body (Content-ID <%s>)", mt, target.ContentID), "none among "+strconv.Itoa(len(results)))
 				return
 			case res.Err != nil:
-				j.fail(q, partLine(q, sig, res.Line), "the signature over the %s body (Content-ID <%s>) does not verify: %v", mt, target.ContentID, res.Err)
+				j.failWith(q, problemOf(res.Err, "a signature over the "+mt+" body that verifies", partLine(q, sig, res.Line)),
+					fmt.Sprintf("the signature over the %s body (Content-ID <%s>) does not verify: %v", mt, target.ContentID, res.Err))
 				return
 			}
 			readings = append(readings, res.Readings...)
 		}
 		readingsVerdict(j, r, q, partLine(q, sig, 1), fmt.Sprintf("HMAC-SHA-256 signatures under the CSK verify over the %s bod%s", strings.Join(mediaTypes, " and "), plural(len(mediaTypes), "y", "ies")), readings)
 	}
+}
+
+// problemOf is the problem an xmlprotect error states or, for another error, the
+// expectation against the error's text; line is where the request shows it.
+func problemOf(err error, expected string, line int) problem {
+	var xe *xmlprotect.Error
+	if errors.As(err, &xe) {
+		return problem{Expected: xe.Expected, Actual: xe.Saw, Line: line}
+	}
+	return problem{Expected: expected, Actual: err.Error(), Line: line}
 }
 
 func signatureFor(rs []xmlprotect.SignatureResult, cid string) (xmlprotect.SignatureResult, bool) {

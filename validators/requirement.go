@@ -2,23 +2,34 @@ package validators
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
+	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
 // MCPTTICSI is the IMS communication service identifier of MCPTT (TS 24.379 7.2.1).
 const MCPTTICSI = "urn:urn-7:3gpp-service.ims.icsi.mcptt"
 
-// Requirement is one row of the catalogue: its ID, its clause, a short title, the text of
-// the statement it checks, and the check.
+// Requirement is one row of the catalogue, as data: its ID, its clause, a short title,
+// the text of the statement it checks, the declared options under which it applies,
+// what it is judged over, and its check.
 type Requirement struct {
 	ID     string
 	Clause string
 	Title  string
 	Text   string
-	Check  func(*Run) []verdict.Result
+	// Applies says under which declared options the requirement applies; the zero
+	// value applies to every run.
+	Applies Applies
+	// Over is what the requirement is judged over: each request of a kind, or the run.
+	Over Scope
+	// Check judges one request of Over (every scope but TheRun).
+	Check func(*judgement, *Run, *Request)
+	// CheckRun judges the run as a whole (Over is TheRun).
+	CheckRun func(*judgement, *Run)
 }
 
 // Catalogue lists every requirement in the order of requirements.md. The slice is
@@ -55,68 +66,122 @@ func (q Requirement) Judge(r *Run) (rs []verdict.Result) {
 			rs[i].Requirement, rs[i].Clause = q.ID, q.Clause
 		}
 	}()
-	return q.Check(r)
+	return q.judge(r)
 }
 
-// judgement builds the rows of one requirement.
-type judgement []verdict.Result
-
-func (j *judgement) add(v verdict.Verdict, message, detail string, line int) {
-	res := verdict.Result{Verdict: v, Message: message, Detail: detail}
-	if line > 0 {
-		res.Evidence = map[string]any{"line": line}
+// judge is the one driver of every requirement: a requirement whose options the
+// profile does not declare does not apply, with the reason; otherwise the check sees
+// each request of the scope, or the run; a scope with no request is the scope's
+// verdict for nothing seen; rows that found nothing to judge give way to those that
+// did.
+func (q Requirement) judge(r *Run) []verdict.Result {
+	if why := q.Applies.to(r.Profile); why != "" {
+		return notApplicable(why)
 	}
-	*j = append(*j, res)
+	var j judgement
+	if q.Over == TheRun {
+		q.CheckRun(&j, r)
+		return j
+	}
+	r.each(q.Over, q.ID, func(req *Request) { q.Check(&j, r, req) })
+	if len(j) == 0 {
+		return q.Over.nothingSeen(r)
+	}
+	return dropNotApplicable(j)
 }
 
-func (j *judgement) pass(q *Request, format string, a ...any) {
-	j.add(verdict.Pass, q.Name(), fmt.Sprintf(format, a...), 0)
+// dropNotApplicable keeps the rows that judged something; when none did, one row says so.
+func dropNotApplicable(j judgement) []verdict.Result {
+	if !slices.ContainsFunc(j, func(r verdict.Result) bool { return r.Verdict == verdict.NotApplicable }) {
+		return j
+	}
+	var kept []verdict.Result
+	for _, r := range j {
+		if r.Verdict != verdict.NotApplicable {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == 0 {
+		var names []string
+		for _, r := range j {
+			names = append(names, r.Message)
+		}
+		return only(verdict.NotApplicable, strings.Join(names, ", "), j[0].Detail)
+	}
+	return kept
 }
 
-func (j *judgement) fail(q *Request, line int, format string, a ...any) {
-	j.add(verdict.Fail, q.Name(), fmt.Sprintf(format, a...), line)
+// Applies is the part of the client's declared options a requirement depends on.
+type Applies struct {
+	// Authz is the way of service authorisation the requirement is about; the zero
+	// value is either.
+	Authz      profile.Authorisation
+	Migration  migration
+	Protection protection
+	// Continuity: the requirement applies only when the client declares MCPTT
+	// service continuity support.
+	Continuity bool
 }
 
-func (j *judgement) inconclusive(q *Request, format string, a ...any) {
-	j.add(verdict.Inconclusive, q.Name(), fmt.Sprintf(format, a...), 0)
+// to tells whether a requirement applies to the profile's declared options: "" when
+// it does, or every reason it does not. Each reason is a whole explanation, a constant
+// for the options a valid profile can declare, so that a requirement that does not
+// apply for one reason costs no allocation, and one for several reasons costs one.
+func (a Applies) to(p *profile.Profile) string {
+	var why [4]string
+	n := 0
+	for _, reason := range [...]string{a.authzReason(p), a.Migration.reason(p.Migration), a.Protection.reason(p), a.continuityReason(p)} {
+		if reason == "" {
+			continue
+		}
+		if n > 0 {
+			reason = strings.TrimPrefix(reason, notApplies)
+		}
+		why[n] = reason
+		n++
+	}
+	return strings.Join(why[:n], "; ")
 }
 
-// The lenient readings of facts.md section 0 that the checks accept and --strict
-// refuses, one named constant each, so that a reading changes in one place when the
-// primary text is read. (The XML protection readings are xmlprotect.Reading values;
-// the ECCSI signature coverage is mikey.CoverageWithoutHeader.)
+// notApplies starts every explanation of a requirement that does not apply.
+const notApplies = "does not apply: "
+
+func (a Applies) authzReason(p *profile.Profile) string {
+	switch {
+	case a.Authz == "" || a.Authz == p.Authz:
+		return ""
+	case a.Authz == profile.ByRegister && p.Authz == profile.ByPublish:
+		return notApplies + "the profile declares service authorisation by PUBLISH, not REGISTER"
+	case a.Authz == profile.ByPublish && p.Authz == profile.ByRegister:
+		return notApplies + "the profile declares service authorisation by REGISTER, not PUBLISH"
+	}
+	return notApplies + "the profile declares service authorisation by " + p.Authz.Method() + ", not " + a.Authz.Method()
+}
+
+func (a Applies) continuityReason(p *profile.Profile) string {
+	if !a.Continuity || p.Continuity {
+		return ""
+	}
+	return notApplies + "the profile declares no MCPTT service continuity support (continuity: false)"
+}
+
+// migration is the part of a condition about migration service authorisation (7A.2.1).
+type migration int
+
 const (
-	readingBooleanValue    = "the g.3gpp.mcptt boolean written out as a value"
-	readingICSIUnencoded   = "g.3gpp.icsi-ref holds the MCPTT ICSI but not percent-encoded (RFC 3840 tag-value syntax has no ':')"
-	readingPublishHeaders  = "a 7.2.1A header rule known only from secondary sources is not followed"
-	readingNoContentLength = "no Content-Length over UDP: the body runs to the end of the datagram (RFC 3261 18.3)"
-	readingMIKEYBase64     = "the application/mikey body is base64 text rather than raw binary"
-	readingBareLF          = "a line of the start line or header section ends in a bare LF (RFC 3261 7 writes CRLF; 7.5 asks receivers to be robust)"
+	eitherMigration migration = iota
+	noMigration               // a service authorisation run (7.2.1, 7.2.2)
+	migrationOnly             // a migration run (7A.2.1)
 )
 
-// lenient passes a reading that facts.md section 0 accepts as lenient, naming it and
-// what was seen; under --strict it fails.
-func (j *judgement) lenient(r *Run, q *Request, line int, reading, seen string) {
-	if r.Strict {
-		j.fail(q, line, "%s: %s (a lenient reading, refused by --strict)", reading, seen)
-		return
+func (m migration) reason(declared bool) string {
+	switch {
+	case m == noMigration && declared:
+		return notApplies + "the run is a migration registration, judged under 7A.2.1"
+	case m == migrationOnly && !declared:
+		return notApplies + "the run is not a migration registration (7A.2.1)"
 	}
-	j.pass(q, "%s: %s (accepted as a lenient reading; --strict refuses it)", reading, seen)
-}
-
-// only returns a single run-level row.
-func only(v verdict.Verdict, message, detail string) []verdict.Result {
-	return []verdict.Result{{Verdict: v, Message: message, Detail: detail}}
-}
-
-func notApplicable(why string) []verdict.Result { return only(verdict.NotApplicable, "run", why) }
-
-func notTested(why string) []verdict.Result { return only(verdict.NotTested, "run", why) }
-
-// noneArrived is the verdict of a requirement whose condition holds but whose request
-// never came.
-func noneArrived(what string) []verdict.Result {
-	return only(verdict.Inconclusive, "run", fmt.Sprintf("no %s arrived during the run, so nothing could be judged", what))
+	return ""
 }
 
 // protection is the part of a condition about confidentiality and integrity.
@@ -150,60 +215,199 @@ func (pr protection) holds(conf, integ bool) bool {
 	return true
 }
 
-// condition tells whether the declared options make a requirement apply: "" when they
-// do, or the reason they do not. authz "" and migration nil mean "either".
-func (r *Run) condition(authz string, migration *bool, pr protection) string {
-	p := r.Profile
-	key := conditionKey{authz, migration != nil, migration != nil && *migration, pr,
-		p.Authz, p.Migration, p.Confidentiality, p.Integrity}
-	if why, ok := explanations.Load(key); ok {
-		return why.(string)
-	}
-	why := r.explain(authz, migration, pr)
-	explanations.Store(key, why)
-	return why
-}
-
-// conditionKey is a condition and the declared options it depends on.
-type conditionKey struct {
-	authz                  string
-	hasMigration, migrates bool
-	pr                     protection
-
-	declaredAuthz                                  string
-	declaredMigration, declaredConf, declaredInteg bool
-}
-
-// explanations caches each condition's explanation: there are a few dozen of them, and
-// every run of every request asks for them.
-var explanations sync.Map
-
-func (r *Run) explain(authz string, migration *bool, pr protection) string {
-	p := r.Profile
-	var why []string
-	if authz != "" && p.Authz != authz {
-		why = append(why, "the profile declares service authorisation by "+strings.ToUpper(p.Authz)+", not "+strings.ToUpper(authz))
-	}
-	if migration != nil && *migration != p.Migration {
-		why = append(why, "migration is "+onOff(p.Migration))
-	}
-	if !pr.holds(p.Confidentiality, p.Integrity) {
-		why = append(why, "confidentiality protection is "+onOff(p.Confidentiality)+" and integrity protection is "+onOff(p.Integrity))
-	}
-	if len(why) == 0 {
+func (pr protection) reason(p *profile.Profile) string {
+	switch {
+	case pr.holds(p.Confidentiality, p.Integrity):
 		return ""
+	case p.Confidentiality && p.Integrity:
+		return notApplies + "confidentiality protection is on and integrity protection is on"
+	case p.Confidentiality:
+		return notApplies + "confidentiality protection is on and integrity protection is off"
+	case p.Integrity:
+		return notApplies + "confidentiality protection is off and integrity protection is on"
 	}
-	return "does not apply: " + strings.Join(why, "; ")
+	return notApplies + "confidentiality protection is off and integrity protection is off"
 }
 
-func onOff(b bool) string {
-	if b {
-		return "on"
-	}
-	return "off"
-}
+// Scope is what a requirement is judged over.
+type Scope int
 
-var (
-	yes = func() *bool { b := true; return &b }()
-	no  = func() *bool { b := false; return &b }()
+// The scopes.
+const (
+	// EachRegistration: each REGISTER that registers (not a log-off, not a
+	// de-registration).
+	EachRegistration Scope = iota
+	// EachRegisterReceived: every REGISTER, log-offs and de-registrations included,
+	// those that cannot be read as SIP, and the bytes of no recognisable method that
+	// WellFormedness gives to the requirement: what well-formedness is judged over.
+	EachRegisterReceived
+	// EachLogoff: each re-REGISTER that logs off from MCPTT (7.2.1 NOTE 1).
+	EachLogoff
+	// EachPublish: each PUBLISH.
+	EachPublish
+	// EachPublishReceived: every PUBLISH, those that cannot be read as SIP, and the
+	// bytes WellFormedness gives to the requirement.
+	EachPublishReceived
+	// EachBodied: every readable REGISTER and PUBLISH, with or without a body.
+	EachBodied
+	// TheRun: the run as a whole (Requirement.CheckRun).
+	TheRun
 )
+
+// each visits the requests of a scope in arrival order; id is the requirement, for
+// the bytes WellFormedness gives it.
+func (r *Run) each(s Scope, id string, visit func(*Request)) {
+	switch s {
+	case EachRegisterReceived:
+		r.eachReceived("REGISTER", id, visit)
+	case EachPublishReceived:
+		r.eachReceived("PUBLISH", id, visit)
+	default:
+		for _, q := range r.Requests {
+			if s.holds(q) {
+				visit(q)
+			}
+		}
+	}
+}
+
+// holds tells whether a request is in a scope that takes readable requests only.
+func (s Scope) holds(q *Request) bool {
+	if q.SIP == nil {
+		return false
+	}
+	switch s {
+	case EachRegistration:
+		return q.SIP.Method == "REGISTER" && q.Kind == Registration
+	case EachLogoff:
+		return q.SIP.Method == "REGISTER" && q.Kind == Logoff
+	case EachPublish:
+		return q.SIP.Method == "PUBLISH"
+	}
+	return s == EachBodied
+}
+
+// eachReceived visits what well-formedness under requirement id is judged over: the
+// captures that start like a request of method but cannot be read as SIP, the bytes of
+// no recognisable method that WellFormedness gives to id, then every readable request
+// of method.
+func (r *Run) eachReceived(method, id string, visit func(*Request)) {
+	for _, q := range r.Requests {
+		if q.SIP == nil && q.Capture.Method == method {
+			visit(q)
+		}
+	}
+	for _, q := range r.Requests {
+		if m := q.Capture.Method; q.SIP == nil && m != "REGISTER" && m != "PUBLISH" && WellFormedness(r.Profile, m) == id {
+			visit(q)
+		}
+	}
+	for _, q := range r.Requests {
+		if q.SIP != nil && q.SIP.Method == method {
+			visit(q)
+		}
+	}
+}
+
+// nothingSeen is the verdict of a requirement that applies but whose scope holds no
+// request: inconclusive, except that a log-off the profile does not declare and
+// the run does not hold leaves 7.2.1 NOTE 1 not applicable.
+func (s Scope) nothingSeen(r *Run) []verdict.Result {
+	switch s {
+	case EachLogoff:
+		if !r.Profile.Logoff {
+			return notApplicable("does not apply: the profile declares no log-off during the run (logoff: false) and none was seen")
+		}
+		return []verdict.Result{{Verdict: verdict.Inconclusive, Message: "run",
+			Detail:   "the profile declares a log-off during the run, but no re-REGISTER without the MCPTT tags followed an accepted registration",
+			Expected: "a re-REGISTER that logs off from MCPTT (logoff: true)", Actual: "none after an accepted registration"}}
+	case EachPublish, EachPublishReceived:
+		return noneArrived("PUBLISH")
+	case EachBodied:
+		return noneArrived("readable REGISTER or PUBLISH")
+	}
+	return noneArrived("REGISTER")
+}
+
+// judgement builds the rows of one requirement.
+type judgement []verdict.Result
+
+// problem is one specific fault: what was expected, what was seen instead, and the
+// line of the request it is on (0 when none). Its fields are those of sipmsg.Problem
+// and xmldoc.Problem, so that either converts to it.
+type problem struct {
+	Expected, Actual string
+	Line             int
+}
+
+func (p problem) String() string { return "expected " + p.Expected + ", saw " + p.Actual }
+
+func (j *judgement) add(res verdict.Result, line int) {
+	if line > 0 {
+		res.Evidence = map[string]any{"line": line}
+	}
+	*j = append(*j, res)
+}
+
+func (j *judgement) pass(q *Request, format string, a ...any) {
+	j.add(verdict.Result{Verdict: verdict.Pass, Message: q.Name(), Detail: fmt.Sprintf(format, a...)}, 0)
+}
+
+// fail is a fail row whose detail is "expected …, saw …".
+func (j *judgement) fail(q *Request, line int, expected, actual string) {
+	p := problem{Expected: expected, Actual: actual, Line: line}
+	j.failWith(q, p, p.String())
+}
+
+// failWith is a fail row for a problem with a detail that says more: several
+// problems, or where in the request they are.
+func (j *judgement) failWith(q *Request, p problem, detail string) {
+	j.add(verdict.Result{Verdict: verdict.Fail, Message: q.Name(), Detail: detail, Expected: p.Expected, Actual: p.Actual}, p.Line)
+}
+
+func (j *judgement) inconclusive(q *Request, format string, a ...any) {
+	j.add(verdict.Result{Verdict: verdict.Inconclusive, Message: q.Name(), Detail: fmt.Sprintf(format, a...)}, 0)
+}
+
+func (j *judgement) notApplicable(q *Request, why string) {
+	j.add(verdict.Result{Verdict: verdict.NotApplicable, Message: q.Name(), Detail: why}, 0)
+}
+
+// The lenient readings of facts.md section 0 that the checks accept and --strict
+// refuses, one named constant each, so that a reading changes in one place when the
+// primary text is read. (The XML protection readings are xmlprotect.Reading values;
+// the ECCSI signature coverage is mikey.CoverageWithoutHeader.)
+const (
+	readingBooleanValue    = "the g.3gpp.mcptt boolean written out as a value"
+	readingICSIUnencoded   = "g.3gpp.icsi-ref holds the MCPTT ICSI but not percent-encoded (RFC 3840 tag-value syntax has no ':')"
+	readingPublishHeaders  = "a 7.2.1A header rule known only from secondary sources is not followed"
+	readingNoContentLength = "no Content-Length over UDP: the body runs to the end of the datagram (RFC 3261 18.3)"
+	readingMIKEYBase64     = "the application/mikey body is base64 text rather than raw binary"
+	readingBareLF          = "a line of the start line or header section ends in a bare LF (RFC 3261 7 writes CRLF; 7.5 asks receivers to be robust)"
+)
+
+// lenient passes a reading that facts.md section 0 accepts as lenient, naming it and
+// what was seen; under --strict it fails.
+func (j *judgement) lenient(r *Run, q *Request, line int, reading, seen string) {
+	if r.Strict {
+		j.failWith(q, problem{Expected: "the preferred reading, not the lenient one (--strict): " + reading, Actual: seen, Line: line},
+			fmt.Sprintf("%s: %s (a lenient reading, refused by --strict)", reading, seen))
+		return
+	}
+	j.pass(q, "%s: %s (accepted as a lenient reading; --strict refuses it)", reading, seen)
+}
+
+// only returns a single run-level row.
+func only(v verdict.Verdict, message, detail string) []verdict.Result {
+	return []verdict.Result{{Verdict: v, Message: message, Detail: detail}}
+}
+
+func notApplicable(why string) []verdict.Result { return only(verdict.NotApplicable, "run", why) }
+
+// noneArrived is the verdict of a requirement whose condition holds but whose request
+// never came.
+func noneArrived(what string) []verdict.Result {
+	return []verdict.Result{{Verdict: verdict.Inconclusive, Message: "run",
+		Detail:   fmt.Sprintf("no %s arrived during the run, so nothing could be judged", what),
+		Expected: "a " + what + " to judge", Actual: "none arrived during the run"}}
+}

@@ -174,18 +174,6 @@ func (r *Run) requests(method string) []*Request {
 	return out
 }
 
-// unreadable returns the captures that could not be read as SIP but whose start line
-// names method.
-func (r *Run) unreadable(method string) []*Request {
-	var out []*Request
-	for _, q := range r.Requests {
-		if q.SIP == nil && q.Capture.Method == method {
-			out = append(out, q)
-		}
-	}
-	return out
-}
-
 // WellFormedness names the requirement under which a request of method is judged
 // well-formed in the profile's kind of run: a PUBLISH under 7.2.2-15, a REGISTER under
 // 7.2.1-01 (7A.2.1-01 in a migration run), and bytes of any other or no recognisable
@@ -193,33 +181,12 @@ func (r *Run) unreadable(method string) []*Request {
 // the client under test).
 func WellFormedness(p *profile.Profile, method string) string {
 	switch {
-	case method == "PUBLISH" || method != "REGISTER" && p.Authz == "publish" && !p.Migration:
+	case method == "PUBLISH" || method != "REGISTER" && p.Authz == profile.ByPublish && !p.Migration:
 		return "7.2.2-15"
 	case p.Migration:
 		return "7A.2.1-01"
 	}
 	return "7.2.1-01"
-}
-
-// strays judges the captures that cannot be read as SIP and name neither REGISTER nor
-// PUBLISH, when id is the requirement WellFormedness gives them.
-func (r *Run) strays(j *judgement, id string, check func(*judgement, *Run, *Request)) {
-	for _, q := range r.Requests {
-		if m := q.Capture.Method; q.SIP == nil && m != "REGISTER" && m != "PUBLISH" && WellFormedness(r.Profile, m) == id {
-			check(j, r, q)
-		}
-	}
-}
-
-// registrations are the REGISTERs that register (not log-offs, not de-registrations).
-func (r *Run) registrations() []*Request {
-	var out []*Request
-	for _, q := range r.requests("REGISTER") {
-		if q.Kind == Registration {
-			out = append(out, q)
-		}
-	}
-	return out
 }
 
 // classifyRegisters marks de-registrations, and log-offs: a re-REGISTER that drops an

@@ -133,6 +133,9 @@ func describe(results map[string][]verdict.Result, ids ...string) string {
 	for _, id := range ids {
 		for _, r := range results[id] {
 			fmt.Fprintf(&b, "  %s %s [%s] %s\n", r.Requirement, r.Verdict, r.Message, r.Detail)
+			if r.Expected != "" || r.Actual != "" {
+				fmt.Fprintf(&b, "    expected: %s\n    actual:   %s\n", r.Expected, r.Actual)
+			}
 		}
 	}
 	return b.String()
@@ -194,6 +197,11 @@ func TestEachBreakFailsOnlyItsRequirement(t *testing.T) {
 				if got := failing(res); !slices.Equal(got, []string{b.Name}) {
 					t.Fatalf("--break %s (%s): expected only %s to fail, saw %v\n%s", b.Name, b.Doc, b.Name, got, describe(res, append(got, b.Name)...))
 				}
+				for _, r := range res[b.Name] {
+					if r.Verdict == verdict.Fail && (r.Expected == "" || r.Actual == "") {
+						t.Errorf("--break %s: the fail has no specific expectation (expected %q, actual %q): %s", b.Name, r.Expected, r.Actual, r.Detail)
+					}
+				}
 			})
 		}
 	}
@@ -213,5 +221,33 @@ func TestLegalVariationsPass(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A requirement whose options the profile does not declare does not apply, with
+// every reason in one row; one reason costs no more than the row itself.
+func TestNotApplicableSaysWhy(t *testing.T) {
+	cases := []struct{ profile, id, why string }{
+		{profiles[client.ModeRegister], "7.2.1-10", "does not apply: confidentiality protection is off and integrity protection is off"},
+		{profiles[client.ModeRegister], "7.2.2-01", "does not apply: the profile declares service authorisation by REGISTER, not PUBLISH"},
+		{profiles[client.ModeMigration], "7.2.1-02", "does not apply: the run is a migration registration, judged under 7A.2.1"},
+		{profiles[client.ModeRegister], "7.2.1-05", "does not apply: the profile declares no MCPTT service continuity support (continuity: false)"},
+		{profiles[client.ModePublish], "7A.2.1-09", "does not apply: the profile declares service authorisation by PUBLISH, not REGISTER; " +
+			"the run is not a migration registration (7A.2.1); confidentiality protection is off and integrity protection is off"},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			req, _ := validators.Lookup(c.id)
+			run := validators.NewRun(load(t, c.profile), nil, false)
+			res := req.Judge(run)
+			if len(res) != 1 || res[0].Verdict != verdict.NotApplicable || res[0].Detail != c.why {
+				t.Fatalf("expected one not-applicable row %q, saw %v", c.why, res)
+			}
+			if !strings.Contains(c.why, ";") {
+				if n := testing.AllocsPerRun(10, func() { req.Judge(run) }); n > 1 {
+					t.Errorf("expected one allocation (the row), saw %.0f", n)
+				}
+			}
+		})
 	}
 }

@@ -53,13 +53,17 @@ func Worst(vs ...Verdict) Verdict {
 }
 
 // Result is one row of reports/verdicts.json (shared/contract/verdicts.md): the verdict
-// of one requirement for one examined request, or for the run as a whole.
+// of one requirement for one examined request, or for the run as a whole. Expected and
+// Actual are, for a fail (and some inconclusive rows), the specific expectation and
+// what was seen instead; Detail says the same in one sentence a person reads.
 type Result struct {
 	Requirement string         `json:"requirement"`
 	Clause      string         `json:"clause"`
 	Verdict     Verdict        `json:"verdict"`
 	Message     string         `json:"message"`
 	Detail      string         `json:"detail"`
+	Expected    string         `json:"expected,omitempty"`
+	Actual      string         `json:"actual,omitempty"`
 	Evidence    map[string]any `json:"evidence,omitempty"`
 }
 
