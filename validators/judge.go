@@ -88,7 +88,7 @@ func (j *Judge) Judge(req Requirement) []verdict.Result {
 func (c judgedClient) damagedRows(req Requirement) []verdict.Result {
 	var rs []verdict.Result
 	for _, d := range c.damaged {
-		if WellFormedness(c.run.Profile, sipmsg.MethodOf(d.Raw)) != req.ID {
+		if wellFormednessRequirement(c.run.Profile, sipmsg.MethodOf(d.Raw)) != req.ID {
 			continue
 		}
 		r := verdict.Result{Requirement: req.ID, Clause: req.Clause, Message: d.Name}

@@ -239,14 +239,14 @@ const (
 	EachRegistration Scope = iota
 	// EachRegisterReceived: every REGISTER, log-offs and de-registrations included,
 	// those that cannot be read as SIP, and the bytes of no recognisable method that
-	// WellFormedness gives to the requirement: what well-formedness is judged over.
+	// wellFormednessRequirement gives to the requirement: what well-formedness is judged over.
 	EachRegisterReceived
 	// EachLogoff: each re-REGISTER that logs off from MCPTT (7.2.1 NOTE 1).
 	EachLogoff
 	// EachPublish: each PUBLISH.
 	EachPublish
 	// EachPublishReceived: every PUBLISH, those that cannot be read as SIP, and the
-	// bytes WellFormedness gives to the requirement.
+	// bytes wellFormednessRequirement gives to the requirement.
 	EachPublishReceived
 	// EachBodied: every readable REGISTER and PUBLISH, with or without a body.
 	EachBodied
@@ -255,7 +255,7 @@ const (
 )
 
 // each visits the requests of a scope in arrival order; id is the requirement, for
-// the bytes WellFormedness gives it.
+// the bytes wellFormednessRequirement gives it.
 func (r *Run) each(s Scope, id string, visit func(*Request)) {
 	switch s {
 	case EachRegisterReceived:
@@ -289,7 +289,7 @@ func (s Scope) holds(q *Request) bool {
 
 // eachReceived visits what well-formedness under requirement id is judged over: the
 // captures that start like a request of method but cannot be read as SIP, the bytes of
-// no recognisable method that WellFormedness gives to id, then every readable request
+// no recognisable method that wellFormednessRequirement gives to id, then every readable request
 // of method.
 func (r *Run) eachReceived(method, id string, visit func(*Request)) {
 	for _, q := range r.Requests {
@@ -298,7 +298,7 @@ func (r *Run) eachReceived(method, id string, visit func(*Request)) {
 		}
 	}
 	for _, q := range r.Requests {
-		if m := q.Capture.Method; q.SIP == nil && m != "REGISTER" && m != "PUBLISH" && WellFormedness(r.Profile, m) == id {
+		if m := q.Capture.Method; q.SIP == nil && m != "REGISTER" && m != "PUBLISH" && wellFormednessRequirement(r.Profile, m) == id {
 			visit(q)
 		}
 	}

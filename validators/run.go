@@ -174,12 +174,12 @@ func (r *Run) requests(method string) []*Request {
 	return out
 }
 
-// WellFormedness names the requirement under which a request of method is judged
+// wellFormednessRequirement names the requirement under which a request of method is judged
 // well-formed in the profile's kind of run: a PUBLISH under 7.2.2-15, a REGISTER under
 // 7.2.1-01 (7A.2.1-01 in a migration run), and bytes of any other or no recognisable
 // method under the run's own (a live run takes all traffic on its ports to come from
 // the client under test).
-func WellFormedness(p *profile.Profile, method string) string {
+func wellFormednessRequirement(p *profile.Profile, method string) string {
 	switch {
 	case method == "PUBLISH" || method != "REGISTER" && p.Authz == profile.ByPublish && !p.Migration:
 		return "7.2.2-15"
