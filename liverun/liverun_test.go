@@ -38,6 +38,31 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// startManual starts a manual-mode run and returns the address the progress lines name
+// after marker, and where the run arrives when it ends.
+func startManual(t *testing.T, p *profile.Profile, captureDir, marker string) (string, <-chan *run.Run) {
+	t.Helper()
+	var progress syncBuffer
+	done := make(chan *run.Run)
+	go func() {
+		res, err := liverun.Run(context.Background(), liverun.Config{Profile: p, CaptureDir: captureDir, Progress: &progress})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	var addr string
+	for deadline := time.Now().Add(5 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, rest, ok := strings.Cut(progress.String(), marker); ok {
+			addr, _, _ = strings.Cut(rest, " ")
+		}
+	}
+	if addr == "" {
+		t.Fatalf("expected the address to point the client at after %q, saw %q", marker, progress.String())
+	}
+	return addr, done
+}
+
 // In manual mode the run prints where to point the client, waits for the awaited
 // REGISTER and ends once it arrived and the line settled.
 func TestManualModeEndsWhenTheAwaitedRequestArrived(t *testing.T) {
@@ -50,24 +75,7 @@ client: {start: manual, timeout: 20s, settle: 100ms}
 	if err != nil {
 		t.Fatal(err)
 	}
-	var progress syncBuffer
-	done := make(chan *run.Run)
-	go func() {
-		res, err := liverun.Run(context.Background(), liverun.Config{Profile: p, CaptureDir: t.TempDir(), Progress: &progress})
-		if err != nil {
-			t.Error(err)
-		}
-		done <- res
-	}()
-	var addr string
-	for deadline := time.Now().Add(5 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if _, rest, ok := strings.Cut(progress.String(), "point the client under test at sip:"); ok {
-			addr, _, _ = strings.Cut(rest, " ")
-		}
-	}
-	if addr == "" {
-		t.Fatalf("expected the address to point the client at, saw %q", progress.String())
-	}
+	addr, done := startManual(t, p, t.TempDir(), "point the client under test at sip:")
 	c, err := net.Dial("udp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -107,24 +115,7 @@ client: {start: manual, timeout: 20s, settle: 100ms, transport: tls}
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	var progress syncBuffer
-	done := make(chan *run.Run)
-	go func() {
-		res, err := liverun.Run(context.Background(), liverun.Config{Profile: p, CaptureDir: filepath.Join(dir, "captures"), Progress: &progress})
-		if err != nil {
-			t.Error(err)
-		}
-		done <- res
-	}()
-	var addr string
-	for deadline := time.Now().Add(5 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if _, rest, ok := strings.Cut(progress.String(), " or sips:"); ok {
-			addr, _, _ = strings.Cut(rest, " ")
-		}
-	}
-	if addr == "" {
-		t.Fatalf("expected the TLS address to point the client at, saw %q", progress.String())
-	}
+	addr, done := startManual(t, p, filepath.Join(dir, "captures"), " or sips:")
 	plain, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
