@@ -86,7 +86,8 @@ func TestTLSProfilesPass(t *testing.T) {
 // REGISTER (7.2.1-01, MIME-03 pass) with no MCPTT feature tags and no mcptt-info body
 // (7.2.1-02, 03 and 06 fail).
 func TestBaresipOverTLS(t *testing.T) {
-	need(t, "baresip", "baresip")
+	t.Parallel()
+	need(t, "baresip", "baresip-core")
 	o := runSuite(t, "fixtures/baresip/register-tls.yaml")
 	msgs := tlsSessions(t, o)
 	if len(msgs) == 0 || msgs[0].TLS.SNI != "" && msgs[0].TLS.SNI != "127.0.0.4" {
