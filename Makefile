@@ -21,6 +21,9 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT_PACKAGES := gcc pkg-config libxml2-dev libxml2-utils sip-tester xmlsec1
 # tshark dissects the run.pcapng every live run writes (the end-to-end tests open it).
 APT_PACKAGES += tshark
+# baresip registers over TLS in the end-to-end tests (fixtures/baresip/register.sh);
+# baresip-core holds the program and the modules it needs, without a GUI.
+APT_PACKAGES += baresip-core
 
 BIN       := $(CURDIR)/bin
 SUITE     := bin/mcptt-suite

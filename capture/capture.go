@@ -31,6 +31,19 @@ type Message struct {
 	// RetransmissionOf is the Seq of the request this one repeats (same transaction),
 	// 0 for a new request. A retransmission is kept but not judged again.
 	RetransmissionOf int `json:"retransmission_of,omitempty"`
+	// TLS describes the TLS session a message arrived in (transport tls), nil otherwise.
+	TLS *TLS `json:"tls,omitempty"`
+}
+
+// TLS is what the handshake of a TLS connection settled; Raw holds the decrypted bytes.
+type TLS struct {
+	Version     string `json:"version"`      // "TLS 1.2" or "TLS 1.3"
+	CipherSuite string `json:"cipher_suite"` // the IANA name, e.g. TLS_AES_128_GCM_SHA256
+	// SNI is the server name the client asked for, "" when it sent none.
+	SNI string `json:"sni"`
+	// ClientSubject is the subject of the certificate the client presented (mutual
+	// TLS), "" when it presented none.
+	ClientSubject string `json:"client_subject,omitempty"`
 }
 
 // The index files a Store writes beside the messages.

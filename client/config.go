@@ -1,6 +1,6 @@
 // Package client is the reference MCPTT client the suite ships with: it sends the SIP
-// REGISTER and PUBLISH requests of TS 24.379 clauses 7.2.1, 7.2.2 and 7A.2.1 over UDP or
-// TCP, in plaintext or with confidentiality and/or integrity protection (a fresh CSK
+// REGISTER and PUBLISH requests of TS 24.379 clauses 7.2.1, 7.2.2 and 7A.2.1 over UDP,
+// TCP or TLS, in plaintext or with confidentiality and/or integrity protection (a fresh CSK
 // uploaded in a MIKEY-SAKKE I_MESSAGE, XML elements encrypted and bodies signed with keys
 // derived from it), answers HTTP digest challenges, and can on request break exactly one
 // requirement (see Breaks and Mutants) or use a legal variation of the wire format (see
@@ -10,6 +10,7 @@
 package client
 
 import (
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -43,29 +44,30 @@ const (
 
 // Config holds one field per command-line flag of cmd/refclient.
 type Config struct {
-	Server         string        // the suite's HOST:PORT
-	Transport      string        // "udp" or "tcp"
-	Local          string        // local IP address to bind
-	Mode           Mode          // which flow to run
-	MCPTTID        string        // the user's MCPTT ID (AoR, IMPU), e.g. sip:alice@mcptt.example.com
-	ClientID       string        // MCPTT client ID, e.g. urn:uuid:…
-	Token          string        // access token (register, publish)
-	PartnerToken   string        // migration: token from the partner IdM
-	PrimaryMCPTTID string        // migration: the user's MCPTT ID in the primary system
-	ProfileIndex   int           // selected user-profile-index (publish, migration); negative means unset
-	AnswerMode     string        // AutoAnswer or ManualAnswer (publish)
-	Multiplex      bool          // multiplex-support (publish)
-	PSI            string        // PUBLISH Request-URI (the server's PSI)
-	Registrar      string        // REGISTER Request-URI; empty means sip:<domain of MCPTTID>
-	User           string        // digest user name
-	Password       string        // digest password
-	Logoff         bool          // after registering, log off from MCPTT while staying registered
-	Break          string        // ID of the one requirement to break; empty for a conformant run
-	Mutant         string        // name of the one protected-mode defect to make (see Mutants)
-	Variants       []string      // legal variations of the wire format
-	Timeout        time.Duration // for the whole run
-	Trace          io.Writer     // if not nil, every message sent and received is written here (-v)
-	Log            io.Writer     // if not nil, one line per step of the flow is written here
+	Server         string         // the suite's HOST:PORT
+	Transport      string         // "udp", "tcp" or "tls"
+	CA             *x509.CertPool // tls: the CAs the server's certificate must chain to (--ca); nil means the system's
+	Local          string         // local IP address to bind
+	Mode           Mode           // which flow to run
+	MCPTTID        string         // the user's MCPTT ID (AoR, IMPU), e.g. sip:alice@mcptt.example.com
+	ClientID       string         // MCPTT client ID, e.g. urn:uuid:…
+	Token          string         // access token (register, publish)
+	PartnerToken   string         // migration: token from the partner IdM
+	PrimaryMCPTTID string         // migration: the user's MCPTT ID in the primary system
+	ProfileIndex   int            // selected user-profile-index (publish, migration); negative means unset
+	AnswerMode     string         // AutoAnswer or ManualAnswer (publish)
+	Multiplex      bool           // multiplex-support (publish)
+	PSI            string         // PUBLISH Request-URI (the server's PSI)
+	Registrar      string         // REGISTER Request-URI; empty means sip:<domain of MCPTTID>
+	User           string         // digest user name
+	Password       string         // digest password
+	Logoff         bool           // after registering, log off from MCPTT while staying registered
+	Break          string         // ID of the one requirement to break; empty for a conformant run
+	Mutant         string         // name of the one protected-mode defect to make (see Mutants)
+	Variants       []string       // legal variations of the wire format
+	Timeout        time.Duration  // for the whole run
+	Trace          io.Writer      // if not nil, every message sent and received is written here (-v)
+	Log            io.Writer      // if not nil, one line per step of the flow is written here
 
 	// Protected modes. With either protection on, the mode's REGISTER (register,
 	// migration) or its PUBLISH carries a fresh CSK in an I_MESSAGE to MDSI.
@@ -140,8 +142,10 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Server); err != nil {
 		return fmt.Errorf("--server %q: expected HOST:PORT: %v", c.Server, err)
 	}
-	if c.Transport != "udp" && c.Transport != "tcp" {
-		return fmt.Errorf("--transport %q: expected udp or tcp", c.Transport)
+	switch c.Transport {
+	case "udp", "tcp", "tls":
+	default:
+		return fmt.Errorf("--transport %q: expected udp, tcp or tls", c.Transport)
 	}
 	if net.ParseIP(c.Local) == nil {
 		return fmt.Errorf("--local %q: expected an IP address", c.Local)

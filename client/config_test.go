@@ -18,7 +18,7 @@ func TestValidate(t *testing.T) {
 		{"migration", ModeMigration, func(*Config) {}, ""},
 		{"no server", ModeRegister, func(c *Config) { c.Server = "" }, "--server is required"},
 		{"server without port", ModeRegister, func(c *Config) { c.Server = "127.0.0.1" }, "expected HOST:PORT"},
-		{"sctp", ModeRegister, func(c *Config) { c.Transport = "sctp" }, "expected udp or tcp"},
+		{"sctp", ModeRegister, func(c *Config) { c.Transport = "sctp" }, "expected udp, tcp or tls"},
 		{"local not an IP", ModeRegister, func(c *Config) { c.Local = "localhost" }, "expected an IP address"},
 		{"no timeout", ModeRegister, func(c *Config) { c.Timeout = 0 }, "expected a positive duration"},
 		{"tel URI", ModeRegister, func(c *Config) { c.MCPTTID = "tel:+15551234" }, "expected a sip: or sips: URI"},

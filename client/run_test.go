@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"regexp"
@@ -12,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcptt-conformance/mcptt-conformance/tlsca"
 )
 
 const (
@@ -55,8 +59,27 @@ func newResponder(t *testing.T, transport string, final map[string]string, dropF
 	}
 	t.Cleanup(func() { l.Close() })
 	r.addr = l.Addr().String()
+	if transport == "tls" {
+		l = tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{testCert(t)}})
+	}
 	go r.serveTCP(l)
 	return r
+}
+
+// testCA issued the certificate of every TLS responder, for 127.0.0.1.
+var testCA = sync.OnceValues(func() (*tlsca.CA, error) { return tlsca.New("client test CA") })
+
+func testCert(t *testing.T) tls.Certificate {
+	t.Helper()
+	ca, err := testCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := ca.Issue("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
 }
 
 func (r *responder) serveUDP(pc net.PacketConn) {
@@ -188,6 +211,9 @@ func runConfig(mode Mode, transport, server string) Config {
 	cfg := testConfig(mode)
 	cfg.Server, cfg.Transport, cfg.Timeout = server, transport, 5*time.Second
 	cfg.User, cfg.Password = testUser, testPassword
+	if ca, _ := testCA(); transport == "tls" {
+		cfg.CA = ca.Pool()
+	}
 	return cfg
 }
 
@@ -265,7 +291,7 @@ func TestRun(t *testing.T) {
 		{"publish-rejected-break-7.2.2-16", ModePublish, rejected, func(c *Config) { c.Break = "7.2.2-16" },
 			append(append(reg("600", true), pub...), invite...), "INVITE answered 405 Method Not Allowed"},
 	}
-	for _, transport := range []string{"udp", "tcp"} {
+	for _, transport := range []string{"udp", "tcp", "tls"} {
 		for _, c := range cases {
 			t.Run(transport+"/"+c.name, func(t *testing.T) {
 				r := newResponder(t, transport, c.final, false)
@@ -315,6 +341,8 @@ func TestRunFails(t *testing.T) {
 			"REGISTER: expected a 2xx response, got 500 Server Internal Error"},
 		{"no-credentials", "udp", map[string]string{"REGISTER": "200 OK"}, func(c *Config) { c.User, c.Password = "", "" },
 			"REGISTER: expected a 2xx response, got 401 Unauthorized"},
+		{"untrusted-certificate", "tls", map[string]string{"REGISTER": "200 OK"}, func(c *Config) { c.CA = x509.NewCertPool() },
+			"connecting to 127.0.0.1:"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

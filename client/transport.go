@@ -3,12 +3,14 @@ package client
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"time"
 )
 
-// conn is the client's socket: a UDP socket bound to the local address, or a TCP connection.
+// conn is the client's socket: a UDP socket bound to the local address, or a TCP
+// connection, in plaintext or under TLS.
 type conn interface {
 	send(b []byte) error
 	// recv returns the next message; it fails with os.ErrDeadlineExceeded at the deadline.
@@ -21,11 +23,10 @@ type conn interface {
 
 func dial(ctx context.Context, cfg *Config) (conn, error) {
 	ip := net.ParseIP(cfg.Local)
-	if cfg.Transport == "tcp" {
-		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}}
-		c, err := d.DialContext(ctx, "tcp", cfg.Server)
+	if cfg.Transport != "udp" {
+		c, err := dialStream(ctx, cfg, ip)
 		if err != nil {
-			return nil, fmt.Errorf("connecting to %s over tcp from %s: %w", cfg.Server, cfg.Local, err)
+			return nil, fmt.Errorf("connecting to %s over %s from %s: %w", cfg.Server, cfg.Transport, cfg.Local, err)
 		}
 		return &tcpConn{Conn: c, r: bufio.NewReaderSize(c, 8<<10)}, nil
 	}
@@ -38,6 +39,18 @@ func dial(ctx context.Context, cfg *Config) (conn, error) {
 		return nil, fmt.Errorf("binding a udp socket on %s: %w", cfg.Local, err)
 	}
 	return &udpConn{UDPConn: c, server: server, buf: make([]byte, 65535)}, nil
+}
+
+// dialStream connects over TCP, and for tls runs the handshake, verifying the server's
+// certificate for the host of --server against cfg.CA.
+func dialStream(ctx context.Context, cfg *Config, ip net.IP) (net.Conn, error) {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}}
+	if cfg.Transport == "tcp" {
+		return d.DialContext(ctx, "tcp", cfg.Server)
+	}
+	host, _, _ := net.SplitHostPort(cfg.Server)
+	td := tls.Dialer{NetDialer: d, Config: &tls.Config{RootCAs: cfg.CA, ServerName: host, MinVersion: tls.VersionTLS12}}
+	return td.DialContext(ctx, "tcp", cfg.Server)
 }
 
 type udpConn struct {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
@@ -34,7 +35,8 @@ type Config struct {
 	ClientArgs []string
 	// Listen overrides the profile's server.listen.
 	Listen string
-	// KeyDir is where a test KMS made at start-up writes its files.
+	// KeyDir is where a test KMS made at start-up writes its files, and the test CA its
+	// certificate (CAFile); default keys/ beside the capture folder.
 	KeyDir string
 	// Progress receives lines a person watching the run wants to see.
 	Progress io.Writer
@@ -55,30 +57,49 @@ func Run(ctx context.Context, cfg Config) (*run.Run, error) {
 		return nil, err
 	}
 	defer store.Close() // on the early returns; the run's end closes it below
-	srv := server.New(store, serverOptions(p)...)
 	listen := p.Server.Listen
 	if cfg.Listen != "" {
 		listen = cfg.Listen
 	}
+	if cfg.KeyDir == "" {
+		cfg.KeyDir = filepath.Join(filepath.Dir(cfg.CaptureDir), "keys")
+	}
+	listenHost, _, _ := net.SplitHostPort(listen)
+	tlsCfg, caFile, err := tlsConfig(p, listenHost, cfg.KeyDir)
+	if err != nil {
+		return nil, err
+	}
+	srv := server.New(store, append(serverOptions(p), server.WithTLS(tlsCfg, p.Server.TLS.HandshakeTimeout.Duration))...)
 	if err := srv.Listen(listen); err != nil {
 		return nil, err
 	}
+	if err := srv.ListenTLS(net.JoinHostPort(listenHost, strconv.Itoa(p.TLSPort()))); err != nil {
+		srv.Close()
+		return nil, err
+	}
 	host, port, _ := net.SplitHostPort(srv.Addr("udp").String())
-	res := &run.Run{Started: time.Now().UTC(), Source: fmt.Sprintf("live udp+tcp %s", net.JoinHostPort(host, port))}
-	var clientKeys string
+	_, tlsPort, _ := net.SplitHostPort(srv.Addr("tls").String())
+	res := &run.Run{Started: time.Now().UTC(), Source: fmt.Sprintf("live udp+tcp %s, tls %s", net.JoinHostPort(host, port), net.JoinHostPort(host, tlsPort))}
+	ep := profile.Endpoint{Host: host, Port: port, Transport: p.Client.Transport, CAFile: caFile}
+	if p.Client.Transport == "tls" {
+		ep.Port = tlsPort
+	}
 	if p.Protected() {
-		if res.Keys, clientKeys, err = keyMaterial(p, cfg.KeyDir, progress); err != nil {
+		if res.Keys, ep.ClientKeys, err = keyMaterial(p, cfg.KeyDir, progress); err != nil {
 			srv.Close()
 			return nil, err
 		}
 	}
-	fmt.Fprintf(progress, "fake MCPTT server listening on %s (UDP and TCP); captures in %s\n", net.JoinHostPort(host, port), cfg.CaptureDir)
+	fmt.Fprintf(progress, "fake MCPTT server listening on %s (UDP and TCP) and %s (TLS); captures in %s\n", net.JoinHostPort(host, port), net.JoinHostPort(host, tlsPort), cfg.CaptureDir)
+	if caFile != "" {
+		fmt.Fprintf(progress, "TLS certificate issued by the test CA %s (TEST ONLY)\n", caFile)
+	}
 
 	switch p.Client.Start {
 	case "exec":
-		err = runClient(ctx, cfg, host, port, clientKeys, res, progress)
+		err = runClient(ctx, cfg, ep, res, progress)
 	default:
-		err = waitManual(ctx, p, srv, store, host, port, progress)
+		err = waitManual(ctx, p, srv, store, host, port, tlsPort, progress)
 	}
 	settle(ctx, srv, p.Client.Settle.Duration)
 	srv.Close()
@@ -88,8 +109,12 @@ func Run(ctx context.Context, cfg Config) (*run.Run, error) {
 	res.Finished = time.Now().UTC()
 	msgs := store.Messages()
 	res.Clients = []*run.Client{{Messages: msgs}}
-	if perr := writePcap(filepath.Join(filepath.Dir(cfg.CaptureDir), PcapFile), msgs, srv.Responses()); perr != nil {
+	if perr := writePcap(filepath.Join(filepath.Dir(cfg.CaptureDir), PcapFile), msgs, srv); perr != nil {
 		res.Notes = append(res.Notes, perr.Error())
+	}
+	res.Notes = append(res.Notes, srv.Notes()...)
+	if len(srv.TLSSegments()) > 0 && tlsPort != wiresharkTLSPort {
+		res.Notes = append(res.Notes, fmt.Sprintf("%s: Wireshark looks for SIP over TLS on port %s and the TLS listener was on %s: open it with -o sip.tls.port:%s to see the SIP inside", PcapFile, wiresharkTLSPort, tlsPort, tlsPort))
 	}
 	res.Notes = append(res.Notes, run.LiveNotes(res.ClientStatus, msgs)...)
 	return res, err
@@ -99,16 +124,26 @@ func Run(ctx context.Context, cfg Config) (*run.Run, error) {
 // pcapng: every message received and every response sent.
 const PcapFile = "run.pcapng"
 
-// writePcap writes what the run received and sent to path (package pcapng).
-func writePcap(path string, msgs []*capture.Message, responses []server.Response) error {
-	var pkts []pcapng.Packet
+// wiresharkTLSPort is where Wireshark dissects SIP inside TLS by default (its SIP
+// preference sip.tls.port, the port of RFC 3261 26.2).
+const wiresharkTLSPort = "5061"
+
+// writePcap writes what the run received and sent to path (package pcapng): UDP and
+// TCP messages as they are, TLS as the records that went over TCP, with the sessions'
+// key log in the file so that Wireshark decrypts them on its own.
+func writePcap(path string, msgs []*capture.Message, srv *server.Server) error {
+	pkts := tlsPackets(srv.TLSSegments())
 	for _, m := range msgs {
-		pkts = append(pkts, pcapng.Packet{Time: m.Time, Transport: m.Transport, From: m.Peer, To: m.Local, Payload: m.Raw})
+		if m.Transport != "tls" {
+			pkts = append(pkts, pcapng.Packet{Time: m.Time, Transport: m.Transport, From: m.Peer, To: m.Local, Payload: m.Raw})
+		}
 	}
-	for _, r := range responses {
-		pkts = append(pkts, pcapng.Packet{Time: r.Time, Transport: r.Transport, From: r.From, To: r.Peer, Payload: r.Raw})
+	for _, r := range srv.Responses() {
+		if r.Transport != "tls" {
+			pkts = append(pkts, pcapng.Packet{Time: r.Time, Transport: r.Transport, From: r.From, To: r.Peer, Payload: r.Raw})
+		}
 	}
-	return pcapng.WriteFile(path, pkts)
+	return pcapng.WriteFile(path, pkts, pcapng.WithTLSKeyLog(srv.TLSKeyLog()))
 }
 
 // keyMaterial loads the profile's key file, or creates a test KMS and issues the MDSI's
@@ -162,9 +197,9 @@ func serverOptions(p *profile.Profile) []server.Option {
 	return opts
 }
 
-func runClient(ctx context.Context, cfg Config, host, port, clientKeys string, res *run.Run, progress io.Writer) error {
+func runClient(ctx context.Context, cfg Config, ep profile.Endpoint, res *run.Run, progress io.Writer) error {
 	p := cfg.Profile
-	argv, err := p.Argv(profile.Endpoint{Host: host, Port: port, Transport: p.Client.Transport, ClientKeys: clientKeys})
+	argv, err := p.Argv(ep)
 	if err != nil {
 		return err
 	}
@@ -197,9 +232,9 @@ func runClient(ctx context.Context, cfg Config, host, port, clientKeys string, r
 
 // waitManual prints where to point the client, then waits until the awaited requests
 // arrived or the timeout ran out, with a countdown.
-func waitManual(ctx context.Context, p *profile.Profile, srv *server.Server, store *capture.Store, host, port string, progress io.Writer) error {
-	fmt.Fprintf(progress, "point the client under test at sip:%s (UDP or TCP); waiting up to %s for %d REGISTER and %d PUBLISH\n",
-		net.JoinHostPort(host, port), p.Client.Timeout.Duration, p.Client.Await.Register, p.Client.Await.Publish)
+func waitManual(ctx context.Context, p *profile.Profile, srv *server.Server, store *capture.Store, host, port, tlsPort string, progress io.Writer) error {
+	fmt.Fprintf(progress, "point the client under test at sip:%s (UDP or TCP) or sips:%s (TLS); waiting up to %s for %d REGISTER and %d PUBLISH\n",
+		net.JoinHostPort(host, port), net.JoinHostPort(host, tlsPort), p.Client.Timeout.Duration, p.Client.Await.Register, p.Client.Await.Publish)
 	deadline := time.NewTimer(p.Client.Timeout.Duration)
 	defer deadline.Stop()
 	tick := time.NewTicker(5 * time.Second)

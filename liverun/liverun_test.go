@@ -3,8 +3,13 @@ package liverun_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +38,31 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// startManual starts a manual-mode run and returns the address the progress lines name
+// after marker, and where the run arrives when it ends.
+func startManual(t *testing.T, p *profile.Profile, captureDir, marker string) (string, <-chan *run.Run) {
+	t.Helper()
+	var progress syncBuffer
+	done := make(chan *run.Run)
+	go func() {
+		res, err := liverun.Run(context.Background(), liverun.Config{Profile: p, CaptureDir: captureDir, Progress: &progress})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	var addr string
+	for deadline := time.Now().Add(5 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, rest, ok := strings.Cut(progress.String(), marker); ok {
+			addr, _, _ = strings.Cut(rest, " ")
+		}
+	}
+	if addr == "" {
+		t.Fatalf("expected the address to point the client at after %q, saw %q", marker, progress.String())
+	}
+	return addr, done
+}
+
 // In manual mode the run prints where to point the client, waits for the awaited
 // REGISTER and ends once it arrived and the line settled.
 func TestManualModeEndsWhenTheAwaitedRequestArrived(t *testing.T) {
@@ -45,24 +75,7 @@ client: {start: manual, timeout: 20s, settle: 100ms}
 	if err != nil {
 		t.Fatal(err)
 	}
-	var progress syncBuffer
-	done := make(chan *run.Run)
-	go func() {
-		res, err := liverun.Run(context.Background(), liverun.Config{Profile: p, CaptureDir: t.TempDir(), Progress: &progress})
-		if err != nil {
-			t.Error(err)
-		}
-		done <- res
-	}()
-	var addr string
-	for deadline := time.Now().Add(5 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if _, rest, ok := strings.Cut(progress.String(), "point the client under test at sip:"); ok {
-			addr, _, _ = strings.Cut(rest, " ")
-		}
-	}
-	if addr == "" {
-		t.Fatalf("expected the address to point the client at, saw %q", progress.String())
-	}
+	addr, done := startManual(t, p, t.TempDir(), "point the client under test at sip:")
 	c, err := net.Dial("udp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -76,5 +89,76 @@ client: {start: manual, timeout: 20s, settle: 100ms}
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the run did not end after the awaited REGISTER arrived")
+	}
+}
+
+// A REGISTER over TLS is captured decrypted, the plaintext sent to the TLS port before
+// it is noted with its bytes, and run.pcapng holds the TLS records with the key log:
+// tshark shows the SIP inside with no key file of its own. (The listener is on 5061,
+// where Wireshark looks for SIP over TLS, on an address of its own among the loopback
+// addresses, so that parallel tests do not share the port.)
+func TestTLSRunWritesAPcapTsharkDecrypts(t *testing.T) {
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tshark is missing; make deps installs it")
+		}
+		t.Skip("tshark is not installed; run make deps")
+	}
+	p, err := profile.Parse([]byte(`
+authz: register
+identity: {mcptt_id: "sip:alice@mcptt.example.com", client_id: "urn:uuid:1", access_token: tok}
+server: {listen: "127.0.0.5:0", tls: {port: 5061}}
+client: {start: manual, timeout: 20s, settle: 100ms, transport: tls}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	addr, done := startManual(t, p, filepath.Join(dir, "captures"), " or sips:")
+	plain, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(plain, "OPTIONS sip:mcptt.example.com SIP/2.0\r\n\r\n")
+	plain.SetReadDeadline(time.Now().Add(2 * time.Second))
+	plain.Read(make([]byte, 10))
+	plain.Close()
+
+	pem, err := os.ReadFile(filepath.Join(dir, "keys", liverun.CAFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pem)
+	c, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: roots, ServerName: "mcptt.example.com"})
+	if err != nil {
+		t.Fatalf("expected the listener's certificate verified by %s for mcptt.example.com: %v", liverun.CAFile, err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "REGISTER sips:mcptt.example.com SIP/2.0\r\nVia: SIP/2.0/TLS %s;branch=z9hG4bK-1\r\nMax-Forwards: 70\r\nFrom: <sips:alice@mcptt.example.com>;tag=1\r\nTo: <sips:alice@mcptt.example.com>\r\nCall-ID: tls-run\r\nCSeq: 1 REGISTER\r\nContact: <sips:alice@%s>\r\nContent-Length: 0\r\n\r\n", c.LocalAddr(), c.LocalAddr())
+	var res *run.Run
+	select {
+	case res = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run did not end after the awaited REGISTER arrived")
+	}
+	msgs := res.Clients[0].Messages
+	if len(msgs) != 1 || msgs[0].Transport != "tls" || msgs[0].Status != 200 || msgs[0].TLS == nil || msgs[0].TLS.SNI != "mcptt.example.com" {
+		t.Fatalf("expected the REGISTER captured over tls with its session and answered 200, saw %+v", msgs)
+	}
+	if !strings.Contains(strings.Join(res.Notes, "\n"), `plaintext on the TLS port?); 41 byte(s) received: "OPTIONS sip:`) {
+		t.Errorf("expected a note quoting the plaintext sent to the TLS port, saw %q", res.Notes)
+	}
+	if !strings.HasPrefix(res.Source, "live udp+tcp 127.0.0.5:") || !strings.HasSuffix(res.Source, ", tls 127.0.0.5:5061") {
+		t.Errorf("expected the source to name the TLS listener, saw %q", res.Source)
+	}
+	out, err := exec.Command(tshark, "-r", filepath.Join(dir, liverun.PcapFile), "-Y", "sip", "-T", "fields", "-e", "sip.Method", "-e", "sip.Status-Code", "-e", "sip.Call-ID").Output()
+	if err != nil {
+		t.Fatalf("tshark: %v\n%s", err, out)
+	}
+	// The plaintext OPTIONS went over the wire to 5061 as it is: Wireshark shows it too.
+	if got := strings.TrimSpace(string(out)); got != "OPTIONS\t\t\nREGISTER\t\ttls-run\n\t200\ttls-run" {
+		t.Fatalf("expected tshark to show the plaintext OPTIONS, then the REGISTER and its 200 inside TLS, saw %q", got)
 	}
 }

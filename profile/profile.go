@@ -103,6 +103,29 @@ type Server struct {
 	RegisterExpires int `yaml:"register_expires"`
 	// PublishResponse makes the server reject the PUBLISH (7.2.2-16).
 	PublishResponse *Rejection `yaml:"publish_response"`
+	// TLS configures the TLS listener the server runs beside UDP and TCP.
+	TLS TLS `yaml:"tls"`
+}
+
+// TLS configures the server's TLS listener (SIP over TLS, RFC 3261 26.2).
+type TLS struct {
+	// Port is the TLS listener's port on the host of listen. Without it: 5061 when
+	// listen names a fixed port, a free port when listen's port is 0.
+	Port *int `yaml:"port"`
+	// Cert and Key are the vendor's certificate chain and private key (PEM files).
+	// Without them the suite's test CA issues a certificate at start-up, and the CA
+	// certificate is written to the reports' keys/ca.pem ({ca_file}).
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
+	// ClientAuth is "none" (default), "request" (ask for a client certificate, record
+	// its subject, verify nothing) or "require" (mutual TLS: a certificate that
+	// ClientCA verifies, or the handshake is refused).
+	ClientAuth string `yaml:"client_auth"`
+	// ClientCA is a PEM file of the CAs a client certificate must chain to under
+	// client_auth: require (default: the test CA).
+	ClientCA string `yaml:"client_ca"`
+	// HandshakeTimeout bounds a TLS handshake (default 5s).
+	HandshakeTimeout Duration `yaml:"handshake_timeout"`
 }
 
 // Digest makes the server challenge REGISTER with HTTP digest (MD5, qop=auth).
@@ -124,12 +147,14 @@ type Client struct {
 	// Start is "exec" (the suite runs Exec) or "manual" (the suite prints its address
 	// and waits for a person to start the client).
 	Start string `yaml:"start"`
-	// Exec is a command line with placeholders: {host} {port} {transport} and every
+	// Exec is a command line with placeholders: {host} {port} {transport} {ca_file}
+	// {client_keys} and every
 	// identity and settings value ({mcptt_id} {client_id} {access_token}
 	// {partner_token} {primary_mcptt_id} {answer_mode} {user_profile_index}
 	// {multiplex_support} {psi} {username} {password} {realm}).
 	Exec string `yaml:"exec"`
-	// Transport the client is expected to use with exec: udp or tcp.
+	// Transport the client is expected to use with exec: udp, tcp or tls. With tls,
+	// {port} is the TLS listener's port.
 	Transport string `yaml:"transport"`
 	// Timeout bounds the whole wait: the client's run in exec mode, the countdown in
 	// manual mode (default 10s).
@@ -229,6 +254,24 @@ func (p *Profile) defaults() {
 	if r := p.Server.PublishResponse; r != nil && r.Reason == "" {
 		r.Reason = "Forbidden"
 	}
+	if p.Server.TLS.ClientAuth == "" {
+		p.Server.TLS.ClientAuth = "none"
+	}
+	if p.Server.TLS.HandshakeTimeout.Duration == 0 {
+		p.Server.TLS.HandshakeTimeout.Duration = 5 * time.Second
+	}
+}
+
+// TLSPort is the port of the TLS listener: server.tls.port, else 5061 when
+// server.listen names a fixed port, else 0 (a free port).
+func (p *Profile) TLSPort() int {
+	if p.Server.TLS.Port != nil {
+		return *p.Server.TLS.Port
+	}
+	if _, port, _ := net.SplitHostPort(p.Server.Listen); port == "0" {
+		return 0
+	}
+	return 5061
 }
 
 // FieldError names the profile field that is wrong.
@@ -320,8 +363,28 @@ func (p *Profile) check() error {
 	default:
 		bad("client.start", `"exec" or "manual"`, p.Client.Start)
 	}
-	if p.Client.Transport != "udp" && p.Client.Transport != "tcp" {
-		bad("client.transport", `"udp" or "tcp"`, p.Client.Transport)
+	switch p.Client.Transport {
+	case "udp", "tcp", "tls":
+	default:
+		bad("client.transport", `"udp", "tcp" or "tls"`, p.Client.Transport)
+	}
+	t := p.Server.TLS
+	if n := t.Port; n != nil && (*n < 0 || *n > 65535) {
+		bad("server.tls.port", "a port number 0–65535", strconv.Itoa(*n))
+	}
+	if (t.Cert == "") != (t.Key == "") {
+		bad("server.tls.cert", "both cert and key, or neither (the test CA issues one)", fmt.Sprintf("cert=%q key=%q", t.Cert, t.Key))
+	}
+	switch t.ClientAuth {
+	case "none", "request", "require":
+	default:
+		bad("server.tls.client_auth", `"none", "request" or "require"`, t.ClientAuth)
+	}
+	if t.ClientCA != "" && t.ClientAuth != "require" {
+		bad("server.tls.client_ca", "only with client_auth: require", t.ClientAuth)
+	}
+	if t.HandshakeTimeout.Duration < 0 {
+		bad("server.tls.handshake_timeout", "a positive duration", t.HandshakeTimeout.String())
 	}
 	if p.Client.Await.Register < 0 || p.Client.Await.Publish < 0 {
 		bad("client.await", "non-negative counts", fmt.Sprint(p.Client.Await))
@@ -352,6 +415,8 @@ type Endpoint struct {
 	Host, Port, Transport string
 	// ClientKeys is the client's provisioning file written by the test KMS.
 	ClientKeys string
+	// CAFile is the test CA's certificate (PEM), which issued the TLS listener's.
+	CAFile string
 }
 
 // Argv splits client.exec into words (single and double quotes group words; no shell
@@ -381,7 +446,7 @@ func (p *Profile) replacer(e Endpoint) *strings.Replacer {
 		user, pw, realm = d.Username, d.Password, d.Realm
 	}
 	return strings.NewReplacer(
-		"{host}", e.Host, "{port}", e.Port, "{transport}", e.Transport, "{client_keys}", e.ClientKeys,
+		"{host}", e.Host, "{port}", e.Port, "{transport}", e.Transport, "{client_keys}", e.ClientKeys, "{ca_file}", e.CAFile,
 		"{mdsi}", p.Server.MDSI,
 		"{mcptt_id}", p.Identity.MCPTTID, "{client_id}", p.Identity.ClientID,
 		"{access_token}", p.Identity.AccessToken, "{partner_token}", p.Identity.PartnerToken,

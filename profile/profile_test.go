@@ -45,6 +45,11 @@ func TestBadProfilesNameTheField(t *testing.T) {
 		{"duration", base + "  timeout: soon\n", "soon"},
 		{"protected without mdsi", base + "integrity: true\n", "server.mdsi"},
 		{"migration values", base + "migration: true\n", "identity.partner_token"},
+		{"transport", strings.Replace(base, "client:\n", "client:\n  transport: sctp\n", 1), "client.transport"},
+		{"tls port", base + "server:\n  tls: {port: 70000}\n", "server.tls.port"},
+		{"tls cert without key", base + "server:\n  tls: {cert: c.pem}\n", "server.tls.cert"},
+		{"tls client auth", base + "server:\n  tls: {client_auth: maybe}\n", "server.tls.client_auth"},
+		{"tls client ca", base + "server:\n  tls: {client_ca: ca.pem}\n", "server.tls.client_ca"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -66,18 +71,37 @@ func TestArgv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Client.Exec = `bin/refclient --server {host}:{port} --transport {transport} --token {access_token} --keys '{client_keys}' "two words"`
-	got, err := p.Argv(profile.Endpoint{Host: "127.0.0.1", Port: "5070", Transport: "tcp", ClientKeys: "/tmp/k.json"})
+	p.Client.Exec = `bin/refclient --server {host}:{port} --transport {transport} --token {access_token} --keys '{client_keys}' --ca {ca_file} "two words"`
+	got, err := p.Argv(profile.Endpoint{Host: "127.0.0.1", Port: "5070", Transport: "tcp", ClientKeys: "/tmp/k.json", CAFile: "/tmp/ca.pem"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"bin/refclient", "--server", "127.0.0.1:5070", "--transport", "tcp", "--token", "a b'c", "--keys", "/tmp/k.json", "two words"}
+	want := []string{"bin/refclient", "--server", "127.0.0.1:5070", "--transport", "tcp", "--token", "a b'c", "--keys", "/tmp/k.json", "--ca", "/tmp/ca.pem", "two words"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("expected %q, saw %q", want, got)
 	}
 	p.Client.Exec = `unbalanced "quote`
 	if _, err := p.Argv(profile.Endpoint{}); err == nil || !strings.Contains(err.Error(), "client.exec") {
 		t.Fatalf("expected an error naming client.exec, saw %v", err)
+	}
+}
+
+func TestTLSPort(t *testing.T) {
+	for _, c := range []struct {
+		server string
+		want   int
+	}{
+		{"server:\n  listen: 127.0.0.1:5070\n", 5061},
+		{"server:\n  listen: 127.0.0.1:0\n", 0},
+		{"server:\n  listen: 127.0.0.1:5070\n  tls: {port: 5091}\n", 5091},
+	} {
+		p, err := profile.Parse([]byte(base + c.server))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.TLSPort(); got != c.want {
+			t.Errorf("%q: expected TLS port %d, saw %d", c.server, c.want, got)
+		}
 	}
 }
 

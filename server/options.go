@@ -1,6 +1,10 @@
 package server
 
-import "io"
+import (
+	"crypto/tls"
+	"io"
+	"time"
+)
 
 // Option configures a Server.
 type Option func(*options)
@@ -13,6 +17,8 @@ type options struct {
 	digest           *digest
 	publishRejection *rejection
 	log              io.Writer
+	tls              *tls.Config
+	handshakeTimeout time.Duration
 }
 
 type digest struct{ realm, username, password string }

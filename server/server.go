@@ -1,4 +1,4 @@
-// Package server is the fake MCPTT server: it listens on UDP and TCP, keeps the exact
+// Package server is the fake MCPTT server: it listens on UDP, TCP and TLS, keeps the exact
 // bytes of everything it receives (capture.Store) before anything else looks at them,
 // and answers REGISTER, PUBLISH and other requests the way a profile asks.
 package server
@@ -42,6 +42,7 @@ type Server struct {
 	addrs     map[string]net.Addr
 	closed    bool
 	responses []Response
+	tls       tlsState
 }
 
 // Response is a message the server sent, kept for the run's pcap and report.
@@ -77,7 +78,7 @@ func New(store *capture.Store, opts ...Option) *Server {
 }
 
 // Listen starts serving UDP and TCP on the same address. Port 0 picks a port free for
-// both; Addr tells which.
+// both; Addr tells which. ListenTLS adds the TLS listener.
 func (s *Server) Listen(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -101,7 +102,9 @@ func (s *Server) Listen(addr string) error {
 		s.track("tcp", l, l.Addr())
 		s.wg.Add(2)
 		go s.serveUDP(pc)
-		go s.serveTCP(l)
+		go s.accept(l, "tcp", func(c net.Conn) {
+			s.serveConn(c, origin{transport: "tcp", peer: c.RemoteAddr().String(), local: c.LocalAddr().String()})
+		})
 		return nil
 	}
 }
@@ -162,7 +165,7 @@ func (s *Server) serveUDP(pc net.PacketConn) {
 			continue
 		}
 		raw := append([]byte(nil), buf[:n]...)
-		reply := s.receive("udp", raw, peer.String(), pc.LocalAddr().String())
+		reply := s.receive(origin{transport: "udp", peer: peer.String(), local: pc.LocalAddr().String()}, raw)
 		if reply != nil {
 			if _, err := pc.WriteTo(reply, peer); err != nil {
 				fmt.Fprintf(s.log, "udp write to %s: %v\n", peer, err)
@@ -171,7 +174,9 @@ func (s *Server) serveUDP(pc net.PacketConn) {
 	}
 }
 
-func (s *Server) serveTCP(l net.Listener) {
+// accept hands each connection l accepts to serve, in a goroutine of its own, and
+// closes the connection when serve returns.
+func (s *Server) accept(l net.Listener, network string, serve func(net.Conn)) {
 	defer s.wg.Done()
 	for {
 		c, err := l.Accept()
@@ -183,7 +188,7 @@ func (s *Server) serveTCP(l net.Listener) {
 			if errors.As(err, &ne) && ne.Timeout() {
 				continue
 			}
-			fmt.Fprintf(s.log, "tcp accept: %v\n", err)
+			fmt.Fprintf(s.log, "%s accept: %v\n", network, err)
 			return
 		}
 		s.mu.Lock()
@@ -195,21 +200,30 @@ func (s *Server) serveTCP(l net.Listener) {
 		s.conns[c] = true
 		s.mu.Unlock()
 		s.wg.Add(1)
-		go s.serveConn(c)
+		go func() {
+			defer s.wg.Done()
+			defer func() {
+				s.mu.Lock()
+				delete(s.conns, c)
+				s.mu.Unlock()
+				c.Close()
+			}()
+			serve(c)
+		}()
 	}
 }
 
-// serveConn frames a TCP byte stream into messages by Content-Length. Bytes that
-// cannot be framed are kept as one unparsed capture, and the connection is closed.
-func (s *Server) serveConn(c net.Conn) {
-	defer s.wg.Done()
-	defer func() {
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.mu.Unlock()
-		c.Close()
-	}()
-	peer, local := c.RemoteAddr().String(), c.LocalAddr().String()
+// origin is where a message came from: the transport, the sender, the address it was
+// received on and, over TLS, the session.
+type origin struct {
+	transport, peer, local string
+	tls                    *capture.TLS
+}
+
+// serveConn frames a stream (TCP, or the decrypted bytes of TLS) into messages by
+// Content-Length. Bytes that cannot be framed are kept as one unparsed capture, and the
+// connection is closed. It returns the error that ended the stream, nil for a close.
+func (s *Server) serveConn(c io.ReadWriter, o origin) error {
 	var pending []byte
 	buf := make([]byte, 64*1024)
 	for {
@@ -218,8 +232,8 @@ func (s *Server) serveConn(c net.Conn) {
 		for len(pending) > 0 {
 			size, complete, ferr := sipmsg.FrameLength(pending)
 			if ferr != nil || (!complete && len(pending) > maxStream) {
-				s.receive("tcp", pending, peer, local)
-				return
+				s.receive(o, pending)
+				return nil
 			}
 			if !complete {
 				break
@@ -229,17 +243,20 @@ func (s *Server) serveConn(c net.Conn) {
 			if len(sipmsgTrim(msg)) == 0 {
 				continue // CRLF keep-alives
 			}
-			if reply := s.receive("tcp", append([]byte(nil), msg...), peer, local); reply != nil {
+			if reply := s.receive(o, append([]byte(nil), msg...)); reply != nil {
 				if _, werr := c.Write(reply); werr != nil {
-					fmt.Fprintf(s.log, "tcp write to %s: %v\n", peer, werr)
+					fmt.Fprintf(s.log, "%s write to %s: %v\n", o.transport, o.peer, werr)
 				}
 			}
 		}
 		if err != nil {
 			if len(sipmsgTrim(pending)) > 0 {
-				s.receive("tcp", pending, peer, local) // a message cut short: kept all the same
+				s.receive(o, pending) // a message cut short: kept all the same
 			}
-			return
+			if errors.Is(err, io.EOF) || s.isClosed() {
+				return nil
+			}
+			return err
 		}
 	}
 }
@@ -258,9 +275,9 @@ func (s *Server) isClosed() bool {
 }
 
 // receive captures raw, then answers it. It returns the bytes to send back, if any.
-func (s *Server) receive(transport string, raw []byte, peer, local string) []byte {
+func (s *Server) receive(o origin, raw []byte) []byte {
 	m, err := s.store.Add(&capture.Message{
-		Time: time.Now().UTC(), Transport: transport, Peer: peer, Local: local, Raw: raw,
+		Time: time.Now().UTC(), Transport: o.transport, Peer: o.peer, Local: o.local, Raw: raw, TLS: o.tls,
 	})
 	if err != nil {
 		fmt.Fprintf(s.log, "capture: %v\n", err)
@@ -268,7 +285,7 @@ func (s *Server) receive(transport string, raw []byte, peer, local string) []byt
 	reply, status := s.answer(m)
 	s.mu.Lock()
 	if reply != nil {
-		s.responses = append(s.responses, Response{To: m, Raw: reply, Time: time.Now().UTC(), Transport: transport, From: local, Peer: peer})
+		s.responses = append(s.responses, Response{To: m, Raw: reply, Time: time.Now().UTC(), Transport: o.transport, From: o.local, Peer: o.peer})
 	}
 	close(s.changed)
 	s.changed = make(chan struct{})

@@ -51,7 +51,7 @@ func TestServerAndRecordingAgreeOnRetransmissions(t *testing.T) {
 	var pkts []pcapng.Packet
 	start := time.Unix(1700000000, 0)
 	for i, m := range msgs {
-		s.receive("udp", []byte(m), "127.0.0.1:5071", "127.0.0.1:5060")
+		s.receive(origin{transport: "udp", peer: "127.0.0.1:5071", local: "127.0.0.1:5060"}, []byte(m))
 		pkts = append(pkts, pcapng.Packet{Time: start.Add(time.Duration(i) * time.Second), Transport: "udp",
 			From: "127.0.0.1:5071", To: "127.0.0.1:5060", Payload: []byte(m)})
 	}

@@ -11,14 +11,15 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
 )
 
-// wellFormed judges a request against RFC 3261 (and RFC 3903 for PUBLISH). Content-Length
+// wellFormed judges a request against RFC 3261 (and RFC 3903 for PUBLISH), its Via and
+// sips: URIs against the transport it arrived over (RFC 3261 26.2, RFC 5630). Content-Length
 // is left to MIME-03, so that one defect gives one fail.
 func wellFormed(j *judgement, r *Run, q *Request, method string) {
 	if q.SIP == nil {
 		j.fail(q, 1, fmt.Sprintf("a SIP %s request", method), fmt.Sprint("bytes that cannot be read as SIP: ", q.ParseErr))
 		return
 	}
-	probs := sipmsg.CheckRequest(q.SIP, method)
+	probs := append(sipmsg.CheckRequest(q.SIP, method), sipmsg.CheckTransport(q.SIP, q.Capture.Transport)...)
 	if line := q.SIP.BareLF; len(probs) == 0 && line > 0 {
 		j.lenient(r, q, line, readingBareLF, fmt.Sprintf("line %d of the %s ends in LF without CR", line, method))
 		return

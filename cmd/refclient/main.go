@@ -14,6 +14,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -76,7 +77,8 @@ Flags:
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&cfg.Server, "server", "", "the suite's address `HOST:PORT` (required)")
-	fs.StringVar(&cfg.Transport, "transport", "udp", "transport: `udp|tcp`")
+	fs.StringVar(&cfg.Transport, "transport", "udp", "transport: `udp|tcp|tls`")
+	ca := fs.String("ca", "", "tls: the PEM `FILE` of the CAs the server's certificate must chain to (default the system's), e.g. the suite's {ca_file}")
 	fs.StringVar(&cfg.Local, "local", "127.0.0.1", "local `IP` address to bind")
 	mode := fs.String("mode", "register", "flow to run: `register|publish|migration`")
 	fs.StringVar(&cfg.MCPTTID, "mcptt-id", "", "the user's MCPTT ID `URI`, e.g. sip:alice@mcptt.example.com (From, To; the IMPU)")
@@ -140,6 +142,16 @@ Flags:
 			return cfg, fmt.Errorf("%s: %v", f.flag, err)
 		}
 		*f.dst = k
+	}
+	if *ca != "" {
+		pem, err := os.ReadFile(*ca)
+		if err != nil {
+			return cfg, fmt.Errorf("--ca: %v", err)
+		}
+		cfg.CA = x509.NewCertPool()
+		if !cfg.CA.AppendCertsFromPEM(pem) {
+			return cfg, fmt.Errorf("--ca %s: expected PEM certificates, saw none", *ca)
+		}
 	}
 	cfg.Mode = client.Mode(*mode)
 	if *multiplex != "true" && *multiplex != "false" {

@@ -23,7 +23,7 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 	for _, f := range []string{"server", "transport", "local", "mode", "mcptt-id", "client-id", "token", "partner-token",
 		"primary-mcptt-id", "profile-index", "answer-mode", "multiplex", "psi", "registrar", "user", "password",
 		"logoff", "break", "variant", "timeout", "v", "confidentiality", "integrity", "mdsi", "second-mdsi", "keys",
-		"other-keys", "mutant"} {
+		"other-keys", "mutant", "ca"} {
 		if !regexp.MustCompile(`\n  -` + regexp.QuoteMeta(f) + `\s`).MatchString(stderr.String()) {
 			t.Errorf("--help does not explain -%s", f)
 		}

@@ -192,18 +192,17 @@ func (c *checker) via() {
 
 func (c *checker) viaValue(line int, v string, top bool) {
 	head, params, _ := strings.Cut(v, ";")
-	f := strings.Fields(head)
-	if len(f) < 2 {
+	words, proto, sentBy, ok := sentProtocol(head)
+	if !ok {
 		c.add(line, "Via: SIP/2.0/transport sent-by", quote(v))
 		return
 	}
-	proto := strings.Split(strings.Join(f[:len(f)-1], ""), "/")
 	if len(proto) != 3 || !strings.EqualFold(proto[0], "SIP") || proto[1] != "2.0" || !isToken(proto[2]) {
-		c.add(line, "Via protocol SIP/2.0/transport", quote(strings.Join(f[:len(f)-1], " ")))
+		c.add(line, "Via protocol SIP/2.0/transport", quote(strings.Join(words, " ")))
 	}
-	host, port := splitHostPort(f[len(f)-1])
+	host, port := splitHostPort(sentBy)
 	if host == "" || port != "" && !allDigits(port) {
-		c.add(line, "a Via sent-by of host[:port]", quote(f[len(f)-1]))
+		c.add(line, "a Via sent-by of host[:port]", quote(sentBy))
 	}
 	if !top {
 		return
@@ -224,6 +223,17 @@ func (c *checker) viaValue(line int, v string, top bool) {
 		}
 	}
 	c.add(line, "a branch parameter in the topmost Via (RFC 3261 8.1.1.7)", quote(v))
+}
+
+// sentProtocol reads a Via value before its parameters: the words of the sent-protocol,
+// them split at "/" (SIP, 2.0, transport when well-formed) and the sent-by.
+func sentProtocol(head string) (words, proto []string, sentBy string, ok bool) {
+	f := strings.Fields(head)
+	if len(f) < 2 {
+		return nil, nil, "", false
+	}
+	words = f[:len(f)-1]
+	return words, strings.Split(strings.Join(words, ""), "/"), f[len(f)-1], true
 }
 
 // splitHostPort splits host[:port], where host may be an IPv6 reference in [].

@@ -26,6 +26,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("body at %d (%d bytes, %d trailing) does not fit %d bytes", m.BodyOffset, len(m.Body), m.Trailing, len(raw))
 		}
 		CheckRequest(m, "REGISTER")
+		CheckTransport(m, "tls")
 		CheckContentLength(m)
 		for _, h := range m.Headers {
 			if len(m.Get(h.Name)) == 0 {
