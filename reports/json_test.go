@@ -46,8 +46,8 @@ func TestJSONShape(t *testing.T) {
 	}
 
 	summary, ok := m["summary"].(map[string]any)
-	if !ok || len(summary) != len(verdict.All) {
-		t.Fatalf("summary %v, want every verdict word", m["summary"])
+	if !ok || len(summary) != len(verdict.All)+1 || summary["outcome"] != "error" {
+		t.Fatalf("summary %v, want every verdict word and the outcome error (the sample has an error row)", m["summary"])
 	}
 	results, ok := m["results"].([]any)
 	if !ok {
@@ -146,14 +146,20 @@ func TestJSONEmptyRun(t *testing.T) {
 	if _, ok := m["notes"]; ok {
 		t.Error("notes written for a run without notes")
 	}
+	if s["outcome"] != "inconclusive" {
+		t.Errorf("summary.outcome = %v, want inconclusive: nothing was judged", s["outcome"])
+	}
+	if _, ok := m["baseline"]; ok {
+		t.Error("baseline written for a run without one")
+	}
 }
 
 func TestJSONSummaryOrder(t *testing.T) {
-	b, err := json.Marshal(summary{verdict.Fail: 2})
+	b, err := json.Marshal(summary{map[verdict.Verdict]int{verdict.Fail: 2}, verdict.OutcomeNonConformant})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"pass":0,"fail":2,"inconclusive":0,"not-applicable":0,"not-tested":0,"error":0}`
+	want := `{"pass":0,"fail":2,"inconclusive":0,"not-applicable":0,"not-tested":0,"error":0,"outcome":"non-conformant"}`
 	if string(b) != want {
 		t.Errorf("summary %s, want %s", b, want)
 	}

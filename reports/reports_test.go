@@ -106,8 +106,11 @@ func TestClassNameAndTitle(t *testing.T) {
 		{"MIME", "TS24379.MIME", "TS 24.379 MIME and XML bodies (every clause)"},
 		{"9.1 x/ü", "TS24379.9_1_x__", "TS 24.379 9.1 x/ü"},
 	}
+	if got := className("7.2.2", "lab.sip_alice@example.org"); got != "TS24379.7_2_2.lab_sip_alice_example_org" {
+		t.Errorf("className with a subject = %q, want TS24379.7_2_2.lab_sip_alice_example_org", got)
+	}
 	for _, tt := range tests {
-		if got := className(tt.clause); got != tt.class {
+		if got := className(tt.clause, ""); got != tt.class {
 			t.Errorf("className(%q) = %q, want %q", tt.clause, got, tt.class)
 		}
 		if got := ClauseTitle(tt.clause); got != tt.title {
