@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"fmt"
+
 	"github.com/mcptt-conformance/mcptt-conformance/baseline"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
@@ -25,11 +27,7 @@ func (r Run) gate() gate {
 	if r.Baseline == nil {
 		return gate{Outcome: verdict.OutcomeOf(rows, r.Awaited, r.Arrived)}
 	}
-	in := make([]baseline.Row, len(rows))
-	for i, res := range rows {
-		in[i] = baseline.Row{Result: res}
-	}
-	c := baseline.Classify(r.Baseline, in)
+	c := baseline.Classify(r.Baseline, baselineRows(rows))
 	g := gate{Outcome: c.Outcome(r.Awaited, r.Arrived), Classes: make([]baseline.Class, len(rows)),
 		Fixed: c.Fixed, Unmatched: c.Unmatched}
 	seen := map[*baseline.Entry]bool{}
@@ -54,3 +52,52 @@ func (r Run) Outcome() verdict.Outcome { return r.gate().Outcome }
 // unexplained reports whether an accepted failure still carries the reason the
 // baseline command wrote for a person to replace.
 func unexplained(e baseline.Entry) bool { return e.Reason == baseline.Placeholder }
+
+// BaselineLines say, one line each, what the run is against its baseline: every known
+// failure with its reason (or that none was given yet), every fixed one, every fail
+// the baseline does not accept, and every accepted failure that did not come up. None
+// without a baseline.
+func (r Run) BaselineLines() []string {
+	if r.Baseline == nil {
+		return nil
+	}
+	g := r.gate()
+	var lines []string
+	for _, e := range g.Known {
+		lines = append(lines, "known failure: "+entryText(e)+": "+reasonText(e))
+	}
+	for _, e := range g.Fixed {
+		lines = append(lines, "fixed, remove from the baseline: "+entryText(e))
+	}
+	stable := baselineMessages(r.Results())
+	for i, res := range r.Results() {
+		if c := g.Classes[i]; res.Verdict == verdict.Fail && (c == baseline.Regression || c == baseline.New) {
+			lines = append(lines, fmt.Sprintf("%s: %s %s: %s", c, res.Requirement, stable[i], res.Detail))
+		}
+	}
+	for _, e := range g.Unmatched {
+		lines = append(lines, "accepted but not seen in this run: "+entryText(e))
+	}
+	return lines
+}
+
+// reasonText is an entry's reason, or says that none was given yet.
+func reasonText(e baseline.Entry) string {
+	if unexplained(e) {
+		return "reason not given (" + baseline.Placeholder + " in the baseline)"
+	}
+	return e.Reason
+}
+
+// baselineMessages gives each row's message in the form a baseline names it.
+func baselineMessages(rows []verdict.Result) []string {
+	return baseline.StableMessages(baselineRows(rows))
+}
+
+func baselineRows(rows []verdict.Result) []baseline.Row {
+	in := make([]baseline.Row, len(rows))
+	for i, res := range rows {
+		in[i] = baseline.Row{Result: res}
+	}
+	return in
+}
