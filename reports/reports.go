@@ -86,12 +86,6 @@ func (r Run) Results() []verdict.Result {
 	return rows
 }
 
-// Passed reports whether no result is fail or error: the run's exit status is zero
-// exactly when Passed is true.
-func (r Run) Passed() bool {
-	return !slices.ContainsFunc(r.Results(), func(res verdict.Result) bool { return res.Verdict.Bad() })
-}
-
 // WriteAll writes junit.xml, verdicts.json and report.html into dir, creating dir if
 // needed. Each file is rendered in full before it is written, so a writer's error
 // never leaves half a file; an error in one file does not stop the others.
