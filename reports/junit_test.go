@@ -10,6 +10,7 @@ import (
 	"github.com/lestrrat-go/libxml2"
 	"github.com/lestrrat-go/libxml2/xsd"
 
+	"github.com/mcptt-conformance/mcptt-conformance/baseline"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
@@ -310,5 +311,36 @@ func TestJUnitFailureExpectedActual(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestJUnitSubjectAndBaseline checks that the classnames carry the run's subject, so
+// that two profiles' files share no classname and name, and that a testcase's
+// system-out and the testsuite's properties say what the baseline found.
+func TestJUnitSubjectAndBaseline(t *testing.T) {
+	res := verdict.Result{Requirement: "7.2.1-02", Clause: "7.2.1", Verdict: verdict.Pass, Message: "register-001.sip", Detail: "ok"}
+	r := Run{Subject: "plain-publish", Cases: []Case{{ID: "7.2.1-02", Clause: "7.2.1", Title: "Contact", Results: []verdict.Result{res}}},
+		Baseline: &baseline.Baseline{Requirements: []string{"7.2.1-02"},
+			Known: []baseline.Entry{{Requirement: "7.2.1-02", Message: "register-001.sip", Reason: "r"}}},
+		BaselineFile: "known.yaml"}
+	out := render(t, writers[1].write, r)
+	if err := validateJUnit(t, out); err != nil {
+		t.Fatalf("not valid: %v\n%s", err, out)
+	}
+	s := parseJUnit(t, out)
+	c := s.Suites[0].Cases[0]
+	if c.Classname != "TS24379.7_2_1.plain-publish" {
+		t.Errorf("classname %q, want TS24379.7_2_1.plain-publish", c.Classname)
+	}
+	if !strings.Contains(c.SystemOut, "pass register-001.sip: ok [baseline: fixed]") {
+		t.Errorf("system-out %q, want the row's class", c.SystemOut)
+	}
+	props := map[string]string{}
+	for _, p := range s.Suites[0].Properties {
+		props[p.Name] = p.Value
+	}
+	if props["outcome"] != "conformant" || props["baseline"] != "known.yaml" ||
+		props["baseline-fixed"] != "7.2.1-02 register-001.sip: fixed, remove from the baseline" {
+		t.Errorf("properties %v, want the outcome conformant, the baseline and its fixed entry", props)
 	}
 }
