@@ -74,6 +74,9 @@ type (
 		Evidence  string
 		Links     []htmlLink
 		Excerpt   *excerpt
+		// Restates is true when the detail only says "expected …, saw …" of the row's
+		// own Expected and Actual, which the page shows already.
+		Restates bool
 	}
 	htmlLink struct {
 		Name string
@@ -209,7 +212,8 @@ func worstRow(rows []htmlRow) verdict.Verdict {
 }
 
 func htmlRowOf(p Run, red redactor, raw map[string][]byte, c Case, res verdict.Result) htmlRow {
-	row := htmlRow{Result: res, ID: c.ID, Title: c.Title, Evidence: evidenceText(res.Evidence)}
+	row := htmlRow{Result: res, ID: c.ID, Title: c.Title, Evidence: evidenceText(res.Evidence),
+		Restates: res.Expected != "" && res.Detail == "expected "+res.Expected+", saw "+res.Actual}
 	for _, f := range p.captureFiles(res.Message) {
 		row.Links = append(row.Links, htmlLink{Name: path.Base(f), Href: (&url.URL{Path: f}).String()})
 	}

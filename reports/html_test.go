@@ -334,3 +334,16 @@ func TestHTMLClientsAndBaseline(t *testing.T) {
 		t.Errorf("want the known failure listed with its reason not given")
 	}
 }
+
+// TestHTMLDetailNotRestated checks that a failure shown first does not say its expected
+// and actual twice: a detail that only restates them is left out there.
+func TestHTMLDetailNotRestated(t *testing.T) {
+	res := verdict.Result{Verdict: verdict.Fail, Message: "r.sip", Expected: "Event: poc-settings", Actual: "no Event header",
+		Detail: "expected Event: poc-settings, saw no Event header"}
+	r := Run{Cases: []Case{{ID: "7.2.2-01", Clause: "7.2.2", Results: []verdict.Result{res}}}}
+	doc := parseHTML(t, render(t, writers[2].write, r))
+	items := find(doc, func(n *html.Node) bool { return hasClass(n, "item") })
+	if len(items) != 1 || len(find(items[0], func(n *html.Node) bool { return hasClass(n, "detail") })) != 0 {
+		t.Error("want the one failure without a detail that restates its expected and actual")
+	}
+}
