@@ -7,10 +7,12 @@ SHELL   := /bin/bash
 GO      ?= go
 PROFILE ?= fixtures/profiles/plain-register.yaml
 REPORTS ?= reports
-# Extra words for the suite: STRICT=1, LABELS='7.2.1-02 || clause:7.2.2', CLIENT_ARGS='--break 7.2.1-02'
+# Extra words for the suite: STRICT=1, LABELS='7.2.1-02 || clause:7.2.2', CLIENT_ARGS='--break 7.2.1-02',
+# BASELINE=known.yaml (accepted failures: only regressions fail, docs/baseline.md)
 STRICT      ?=
 LABELS      ?=
 CLIENT_ARGS ?=
+BASELINE    ?=
 # An execution count, not a duration: Go 1.26's fuzz coordinator can fail a duration
 # budget with "context deadline exceeded" and no crasher (golang/go#75804).
 FUZZTIME    ?= 10000x
@@ -24,9 +26,12 @@ APT_PACKAGES += tshark
 # baresip registers over TLS in the end-to-end tests (fixtures/baresip/register.sh);
 # baresip-core holds the program and the modules it needs, without a GUI.
 APT_PACKAGES += baresip-core
+# chromium renders report.html headless in the end-to-end test of the failure-first page.
+APT_PACKAGES += chromium
 
 BIN       := $(CURDIR)/bin
 SUITE     := bin/mcptt-suite
+CLI       := bin/mcptt-conformance
 GINKGO    := bin/ginkgo
 GO_FILES  := $(shell find . -name '*.go' -not -path './bin/*') go.mod go.sum
 
@@ -38,6 +43,8 @@ help:
 	@echo "make conformance [PROFILE=file] [STRICT=1] [LABELS=expr]  live run against the reference client"
 	@echo "make conformance-all                                    every bundled exec profile"
 	@echo "make live PROFILE=file                                  live run for a client you start yourself"
+	@echo "make check CAPTURE=path [CLIENT=aor]                    judge recorded traffic"
+	@echo "  any of them: BASELINE=known.yaml                      accept the failures it lists (docs/baseline.md)"
 	@echo "make test                                               the project's tests (CI)"
 	@echo "make deps                                               install what this machine lacks"
 
@@ -67,24 +74,35 @@ bin/refclient: $(GO_FILES)
 $(SUITE): $(GO_FILES)
 	$(GO) test -c -o $@ ./suites
 
-SUITE_ARGS = -profile=$(PROFILE) -reports=$(REPORTS) $(if $(STRICT),-strict) \
-	$(if $(CLIENT_ARGS),-client-args="$(CLIENT_ARGS)") \
-	$(if $(LABELS),-ginkgo.label-filter="$(LABELS)")
+# The command line: it checks the flags, drives the suite beside it and exits with the
+# run's outcome (README "Exit status"); CI calls it directly for the exact code.
+$(CLI): $(GO_FILES)
+	$(GO) build -o $@ ./cmd/mcptt-conformance
+
+# The flags of run and check; suite flags (Ginkgo's) follow "--".
+CLI_ARGS = -profile=$(PROFILE) -reports=$(REPORTS) $(if $(STRICT),-strict) \
+	$(if $(BASELINE),-baseline="$(BASELINE)")
+GINKGO_ARGS = $(if $(LABELS),-ginkgo.label-filter="$(LABELS)")
 
 # A full live conformance run: the fake MCPTT server, the client the profile starts,
-# every spec, and reports/junit.xml, verdicts.json, report.html and captures/.
-conformance: deps bin/refclient $(SUITE)
-	$(SUITE) $(SUITE_ARGS)
+# every spec, and reports/junit.xml, verdicts.json, report.html and captures/. The
+# command prints the outcome; make's own status is 2 for any non-zero exit.
+conformance: deps bin/refclient $(SUITE) $(CLI)
+	$(CLI) run $(CLI_ARGS) $(if $(CLIENT_ARGS),-client-args="$(CLIENT_ARGS)") -- $(GINKGO_ARGS)
 
-conformance-all: deps bin/refclient $(SUITE)
+# Every bundled profile that starts its client, each in reports/profiles/<name>/; the
+# status is the highest exit status of any profile's run.
+conformance-all: deps bin/refclient $(SUITE) $(CLI)
 	@status=0; for p in $$(grep -l '^  start: exec' fixtures/profiles/*.yaml); do \
 	  name=$$(basename $$p .yaml); echo "== $$p"; \
-	  $(SUITE) -profile=$$p -reports=$(REPORTS)/profiles/$$name || status=1; \
+	  $(CLI) run -profile=$$p -reports=$(REPORTS)/profiles/$$name $(if $(STRICT),-strict) \
+	    $(if $(BASELINE),-baseline="$(BASELINE)") -- $(GINKGO_ARGS); \
+	  rc=$$?; [ $$rc -gt $$status ] && status=$$rc; \
 	done; exit $$status
 
 # A live run for a client you start yourself (client.start: manual in the profile).
-live: deps $(SUITE)
-	$(SUITE) $(SUITE_ARGS) -ginkgo.v
+live: deps $(SUITE) $(CLI)
+	$(CLI) run $(CLI_ARGS) -- $(GINKGO_ARGS) -ginkgo.v
 
 vet:
 	$(GO) vet ./...

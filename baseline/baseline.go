@@ -77,11 +77,8 @@ func (b *Baseline) covers(id string) bool {
 	return false
 }
 
-// Row is one result row of reports/verdicts.json with the fields the baseline matches
-// on beyond verdict.Result.
+// Row is one result row of reports/verdicts.json; its Result.Client is the client's
+// address of record when the run holds several clients.
 type Row struct {
 	Result verdict.Result
-	// Client is the row's optional "client": the client's address of record when the
-	// run holds several clients.
-	Client string
 }

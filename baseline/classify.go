@@ -59,7 +59,7 @@ func Classify(b *Baseline, rows []Row) Classification {
 	c := Classification{Rows: make([]Classified, len(rows))}
 	for i, r := range rows {
 		cr := Classified{Row: r}
-		at, matched := byKey[key{r.Result.Requirement, r.Client, stable[i]}]
+		at, matched := byKey[key{r.Result.Requirement, r.Result.Client, stable[i]}]
 		switch v := r.Result.Verdict; {
 		case matched && v == verdict.Fail:
 			cr.Class, cr.Entry, seen[at] = Known, &b.Known[at], failed

@@ -29,7 +29,7 @@ func StableMessages(rows []Row) []string {
 		for _, name := range strings.Split(r.Result.Message, separator) {
 			if m := captureName.FindStringSubmatch(name); m != nil {
 				seq, _ := strconv.Atoi(m[1]) // the pattern allows digits only
-				g := group{r.Client, m[2]}
+				g := group{r.Result.Client, m[2]}
 				arrivals[g] = append(arrivals[g], seq)
 			}
 		}
@@ -44,7 +44,7 @@ func StableMessages(rows []Row) []string {
 		for j, name := range names {
 			if m := captureName.FindStringSubmatch(name); m != nil {
 				seq, _ := strconv.Atoi(m[1])
-				seqs := arrivals[group{r.Client, m[2]}]
+				seqs := arrivals[group{r.Result.Client, m[2]}]
 				at, _ := slices.BinarySearch(seqs, seq) // every seq was collected above
 				names[j] = fmt.Sprintf("%s#%d", m[2], at+1)
 			}

@@ -13,7 +13,7 @@ func row(id string, v verdict.Verdict, message string) Row {
 
 func clientRow(id string, v verdict.Verdict, message, client string) Row {
 	r := row(id, v, message)
-	r.Client = client
+	r.Result.Client = client
 	return r
 }
 

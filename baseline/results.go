@@ -23,16 +23,9 @@ func ReadResults(r io.Reader) ([]Row, error) {
 	}
 	rows := make([]Row, len(*file.Results))
 	for i, raw := range *file.Results {
-		var client struct {
-			Client string `json:"client"`
-		}
 		if err := json.Unmarshal(raw, &rows[i].Result); err != nil {
 			return nil, fmt.Errorf("results[%d]: expected a result row: %w", i, err)
 		}
-		if err := json.Unmarshal(raw, &client); err != nil {
-			return nil, fmt.Errorf("results[%d]: expected a string client: %w", i, err)
-		}
-		rows[i].Client = client.Client
 		res := rows[i].Result
 		if res.Requirement == "" {
 			return nil, fmt.Errorf("results[%d]: expected a requirement ID, saw none", i)

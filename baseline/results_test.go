@@ -25,7 +25,7 @@ func TestReadResults(t *testing.T) {
 	}
 	r := rows[1]
 	if r.Result.Requirement != "7.2.1-02" || r.Result.Verdict != verdict.Fail || r.Result.Message != "register-001.sip" ||
-		r.Result.Detail != "no tag" || r.Client != "sip:alice@example.org" || rows[0].Client != "" {
+		r.Result.Detail != "no tag" || r.Result.Client != "sip:alice@example.org" || rows[0].Result.Client != "" {
 		t.Fatalf("expected the second row of the file with its client, saw %+v", r)
 	}
 }
@@ -37,7 +37,7 @@ func TestReadResultsRefuses(t *testing.T) {
 		{"a row that is not an object", `{"results": [42]}`, "results[0]: expected a result row"},
 		{"a row without requirement", `{"results": [{"verdict": "pass"}]}`, "results[0]: expected a requirement ID"},
 		{"an unknown verdict", `{"results": [{"requirement": "7.2.1-01", "verdict": "pass"}, {"requirement": "7.2.1-01", "verdict": "passed"}]}`, `results[1]: expected a verdict among [pass fail inconclusive not-applicable not-tested error], saw "passed"`},
-		{"a client that is not a string", `{"results": [{"requirement": "7.2.1-01", "verdict": "pass", "client": 7}]}`, "results[0]: expected a string client"},
+		{"a client that is not a string", `{"results": [{"requirement": "7.2.1-01", "verdict": "pass", "client": 7}]}`, "results[0]: expected a result row"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

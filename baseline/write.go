@@ -29,7 +29,7 @@ func Write(w io.Writer, rows []Row) error {
 	written := map[key]bool{}
 	stable := StableMessages(rows)
 	for i, r := range rows {
-		k := key{r.Result.Requirement, r.Client, stable[i]}
+		k := key{r.Result.Requirement, r.Result.Client, stable[i]}
 		if r.Result.Verdict != verdict.Fail || written[k] {
 			continue
 		}
@@ -39,8 +39,8 @@ func Write(w io.Writer, rows []Row) error {
 			message.LineComment = "# " + r.Result.Message
 		}
 		entry := []*yaml.Node{str("requirement"), str(r.Result.Requirement), str("message"), message}
-		if r.Client != "" {
-			entry = append(entry, str("client"), str(r.Client))
+		if r.Result.Client != "" {
+			entry = append(entry, str("client"), str(r.Result.Client))
 		}
 		entry = append(entry, str("detail"), str(r.Result.Detail), str("reason"), str(Placeholder))
 		known.Content = append(known.Content, &yaml.Node{Kind: yaml.MappingNode, Content: entry})

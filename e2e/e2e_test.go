@@ -22,6 +22,7 @@ import (
 var (
 	root  string // the repository root: the suite and the profiles resolve paths from it
 	suite string // the suite binary, built with the race detector
+	cli   string // bin/mcptt-conformance, beside the suite binary it drives
 )
 
 func TestMain(m *testing.M) {
@@ -35,9 +36,11 @@ func TestMain(m *testing.M) {
 		}
 		defer os.RemoveAll(tmp)
 		suite = filepath.Join(tmp, "mcptt-suite")
+		cli = filepath.Join(tmp, "mcptt-conformance")
 		for _, build := range [][]string{
 			{"go", "build", "-o", filepath.Join(root, "bin", "refclient"), "./cmd/refclient"},
 			{"go", "test", "-race", "-c", "-o", suite, "./suites"},
+			{"go", "build", "-o", cli, "./cmd/mcptt-conformance"},
 		} {
 			cmd := exec.Command(build[0], build[1:]...)
 			cmd.Dir, cmd.Stdout, cmd.Stderr = root, os.Stderr, os.Stderr
@@ -52,14 +55,17 @@ func TestMain(m *testing.M) {
 
 // outcome is one run of the suite: its exit status and verdicts.json.
 type outcome struct {
-	exit     int
-	output   string
-	dir      string
-	Summary  map[verdict.Verdict]int `json:"summary"`
-	Results  []verdict.Result        `json:"results"`
-	Source   string                  `json:"source"`
-	Profile  string                  `json:"profile"`
-	Finished string                  `json:"finished"`
+	exit    int
+	output  string
+	dir     string
+	Summary struct {
+		Pass    int             `json:"pass"`
+		Outcome verdict.Outcome `json:"outcome"`
+	} `json:"summary"`
+	Results  []verdict.Result `json:"results"`
+	Source   string           `json:"source"`
+	Profile  string           `json:"profile"`
+	Finished string           `json:"finished"`
 }
 
 // runSuite runs the suite binary with a profile and extra flags, in a reports folder
@@ -67,7 +73,14 @@ type outcome struct {
 func runSuite(t *testing.T, profile string, args ...string) outcome {
 	t.Helper()
 	dir := t.TempDir()
-	cmd := exec.Command(suite, append([]string{"-profile=" + profile, "-reports=" + dir, "-ginkgo.no-color"}, args...)...)
+	return readRun(t, dir, exec.Command(suite, append([]string{"-profile=" + profile, "-reports=" + dir, "-ginkgo.no-color"}, args...)...))
+}
+
+// readRun runs cmd (the suite, or the command line driving it) in the repository
+// root, reads the verdicts.json it wrote into dir, checks its junit.xml against the
+// schema and its rows against the golden ones.
+func readRun(t *testing.T, dir string, cmd *exec.Cmd) outcome {
+	t.Helper()
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	o := outcome{output: string(out), dir: dir}
@@ -83,6 +96,7 @@ func runSuite(t *testing.T, profile string, args ...string) outcome {
 	if err := json.Unmarshal(b, &o); err != nil {
 		t.Fatalf("verdicts.json: %v", err)
 	}
+	checkJUnit(t, dir)
 	checkGolden(t, o)
 	return o
 }
@@ -156,6 +170,10 @@ func TestBundledProfilesPass(t *testing.T) {
 				t.Parallel()
 				o := runSuite(t, p, "-client-args=--transport "+transport)
 				conformant(t, o)
+				if o.Summary.Outcome != verdict.OutcomeConformant {
+					t.Errorf("expected the outcome conformant, saw %s", o.Summary.Outcome)
+				}
+				testcases.add(t, transport, filepath.Join(o.dir, "junit.xml"))
 				if !strings.Contains(o.describeAll(), "-"+transport+"-") {
 					t.Errorf("expected captures received over %s, saw:\n%s", transport, o.describeAll())
 				}
@@ -237,7 +255,7 @@ func TestSipp(t *testing.T) {
 			t.Parallel()
 			o := runSuite(t, profile, "-client-args=-t "+transport)
 			conformant(t, o)
-			if o.Summary[verdict.Pass] < 15 {
+			if o.Summary.Pass < 15 {
 				t.Errorf("expected sipp's REGISTERs and PUBLISH judged, saw %v", o.Summary)
 			}
 		})

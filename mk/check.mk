@@ -5,15 +5,15 @@
 #       same reports (junit.xml, verdicts.json, report.html, captures/). CAPTURE is a
 #       folder of raw requests (*.sip, as reports/captures/ holds), one raw request
 #       file, or a pcap/pcapng file. CLIENT picks one client of a capture that holds
-#       several. The exit status is the live run's: non-zero when a result is fail or
-#       error.
+#       several. The exit status is the live run's outcome (README "Exit status"):
+#       bin/mcptt-conformance check prints it; make's own status is 2 for any non-zero.
 
 CAPTURE ?=
 CLIENT  ?=
 
 .PHONY: check
 
-check: deps $(SUITE)
+check: deps $(SUITE) $(CLI)
 	@if [ -z "$(CAPTURE)" ]; then \
 		echo "usage: make check CAPTURE=<folder, .sip file, .pcap or .pcapng> [PROFILE=file] [CLIENT=<AoR or address>]" >&2; exit 2; fi
-	$(SUITE) $(SUITE_ARGS) -capture="$(CAPTURE)" $(if $(CLIENT),-client="$(CLIENT)")
+	$(CLI) check $(CLI_ARGS) -capture="$(CAPTURE)" $(if $(CLIENT),-client="$(CLIENT)") -- $(GINKGO_ARGS)

@@ -6,8 +6,11 @@ import (
 	"io"
 	"net/url"
 	"path"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/mcptt-conformance/mcptt-conformance/baseline"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
@@ -23,18 +26,42 @@ type (
 		Started  string
 		Finished string
 		Elapsed  string
-		Passed   bool
+		Outcome  verdict.Outcome
+		Says     string // what the outcome means, in one sentence
 		Cases    int
 		Counts   []htmlCount
-		Clauses  []htmlClause
+		// Attention are the rows a reader must see first: every fail, error and
+		// inconclusive row, fails first.
+		Attention []htmlRow
+		Baseline  *htmlBaseline
+		// Sections are the per-clause tables: one section for a run of one client;
+		// with several, one per client and one for the rows every client gives alike.
+		Sections []htmlSection
 	}
 	htmlCount struct {
 		Verdict verdict.Verdict
 		N       int
 	}
+	htmlBaseline struct {
+		File                    string
+		Known, Fixed, Unmatched []htmlEntry
+		Regressions, New        int
+	}
+	htmlEntry struct {
+		Text, Reason string
+		Unexplained  bool
+		Until        string
+	}
+	htmlSection struct {
+		Client  string // "" for a run of one client
+		Title   string // "" for a run of one client
+		Clauses []htmlClause
+	}
 	htmlClause struct {
 		Title string
 		Cases []htmlCase
+		// Folded are the cases that do not apply, shown by ID in one folded line.
+		Folded []htmlCase
 	}
 	htmlCase struct {
 		Case
@@ -42,8 +69,14 @@ type (
 	}
 	htmlRow struct {
 		verdict.Result
-		Evidence string
-		Links    []htmlLink
+		ID, Title string
+		Class     baseline.Class
+		Evidence  string
+		Links     []htmlLink
+		Excerpt   *excerpt
+		// Restates is true when the detail only says "expected …, saw …" of the row's
+		// own Expected and Actual, which the page shows already.
+		Restates bool
 	}
 	htmlLink struct {
 		Name string
@@ -51,19 +84,33 @@ type (
 	}
 )
 
+// outcomeSays is what each outcome means, for the banner.
+var outcomeSays = map[verdict.Outcome]string{
+	verdict.OutcomeConformant:    "every requirement that applies passed",
+	verdict.OutcomeNonConformant: "a requirement failed",
+	verdict.OutcomeInconclusive:  "nothing failed, but what some requirement needs was not seen, or fewer requests arrived than the profile awaits",
+	verdict.OutcomeError:         "the suite itself failed, so the run proves nothing either way",
+}
+
 // WriteHTML writes report.html: one self-contained page (inline CSS, no script, no
-// external resource) with the run's header, the summary counts as coloured badges, one
-// table per clause (ID, requirement, verdict, detail, links to the captured requests)
-// and the run's notes. Everything is escaped by html/template; secrets are redacted
-// unless the run asked otherwise.
+// external resource) that shows the failure first: the outcome banner, then every
+// fail, error and inconclusive row with its own expected and actual and the lines of
+// the request it is about (numbered, the offending line and bad bytes marked), then
+// the baseline's classification, then one table per clause with the requirements that
+// do not apply folded into one line (per client for a run of several clients), then
+// the run's notes. Everything is escaped by html/template; secrets are redacted unless
+// the run asked otherwise; a print stylesheet makes it a certification attachment.
 func WriteHTML(w io.Writer, r Run) error {
 	p := prepare(r)
+	g := r.gate()
+	red := newRedactor(r.Secrets, r.ShowSecrets)
 	rows := flatten(p.Cases)
 	page := htmlPage{
 		Run:      p,
 		Started:  htmlTime(p.Started),
 		Finished: htmlTime(p.Finished),
-		Passed:   p.Passed(),
+		Outcome:  g.Outcome,
+		Says:     outcomeSays[g.Outcome],
 		Cases:    len(p.Cases),
 	}
 	if d := p.Finished.Sub(p.Started); d >= 0 && !p.Started.IsZero() && !p.Finished.IsZero() {
@@ -73,26 +120,124 @@ func WriteHTML(w io.Writer, r Run) error {
 	for _, v := range verdict.All {
 		page.Counts = append(page.Counts, htmlCount{v, sum[v]})
 	}
-	for _, g := range byClause(p.Cases) {
-		hc := htmlClause{Title: ClauseTitle(g.Clause)}
-		for _, c := range g.Cases {
-			hc.Cases = append(hc.Cases, htmlCaseOf(p, c))
+	byRow := map[*verdict.Result]htmlRow{}
+	i := 0
+	for ci := range p.Cases {
+		c := &p.Cases[ci]
+		for ri := range c.Results {
+			row := htmlRowOf(p, red, r.Raw, *c, c.Results[ri])
+			if g.Classes != nil {
+				row.Class = g.Classes[i]
+			}
+			byRow[&c.Results[ri]] = row
+			i++
 		}
-		page.Clauses = append(page.Clauses, hc)
+	}
+	for _, v := range []verdict.Verdict{verdict.Fail, verdict.Error, verdict.Inconclusive} {
+		for ci := range p.Cases {
+			for ri := range p.Cases[ci].Results {
+				if res := &p.Cases[ci].Results[ri]; res.Verdict == v {
+					page.Attention = append(page.Attention, byRow[res])
+				}
+			}
+		}
+	}
+	if r.Baseline != nil {
+		page.Baseline = &htmlBaseline{File: red.str(r.BaselineFile), Known: htmlEntries(red, g.Known),
+			Fixed: htmlEntries(red, g.Fixed), Unmatched: htmlEntries(red, g.Unmatched),
+			Regressions: g.Regressions, New: g.New}
+	}
+	for _, client := range clientsOf(rows) {
+		sec := htmlSection{Client: client}
+		if client != "" {
+			sec.Title = "Client " + client
+		} else if len(clientsOf(rows)) > 1 {
+			sec.Title = "Every client alike"
+		}
+		for _, gr := range byClause(p.Cases) {
+			hc := htmlClause{Title: ClauseTitle(gr.Clause)}
+			for ci := range gr.Cases {
+				c := &gr.Cases[ci]
+				cs := htmlCase{Case: *c}
+				for ri := range c.Results {
+					if c.Results[ri].Client == client {
+						cs.Rows = append(cs.Rows, byRow[&c.Results[ri]])
+					}
+				}
+				switch {
+				case len(cs.Rows) == 0:
+				case worstRow(cs.Rows) == verdict.NotApplicable:
+					hc.Folded = append(hc.Folded, cs)
+				default:
+					cs.Verdict = worstRow(cs.Rows)
+					hc.Cases = append(hc.Cases, cs)
+				}
+			}
+			if len(hc.Cases)+len(hc.Folded) > 0 {
+				sec.Clauses = append(sec.Clauses, hc)
+			}
+		}
+		page.Sections = append(page.Sections, sec)
 	}
 	return htmlReport.Execute(w, page)
 }
 
-func htmlCaseOf(p Run, c Case) htmlCase {
-	hc := htmlCase{Case: c}
-	for _, res := range c.Results {
-		row := htmlRow{Result: res, Evidence: evidenceText(res.Evidence)}
-		for _, f := range p.captureFiles(res.Message) {
-			row.Links = append(row.Links, htmlLink{Name: path.Base(f), Href: (&url.URL{Path: f}).String()})
+// clientsOf lists the clients the rows name, in order of first appearance, with ""
+// (the rows of no one client) first when there are any.
+func clientsOf(rows []verdict.Result) []string {
+	clients := []string{}
+	for _, res := range rows {
+		if !slices.Contains(clients, res.Client) {
+			clients = append(clients, res.Client)
 		}
-		hc.Rows = append(hc.Rows, row)
 	}
-	return hc
+	slices.SortStableFunc(clients, func(a, b string) int {
+		if (a == "") == (b == "") {
+			return 0
+		}
+		if a == "" {
+			return -1
+		}
+		return 1
+	})
+	return clients
+}
+
+func worstRow(rows []htmlRow) verdict.Verdict {
+	vs := make([]verdict.Verdict, len(rows))
+	for i, r := range rows {
+		vs[i] = r.Verdict
+	}
+	return verdict.Worst(vs...)
+}
+
+func htmlRowOf(p Run, red redactor, raw map[string][]byte, c Case, res verdict.Result) htmlRow {
+	row := htmlRow{Result: res, ID: c.ID, Title: c.Title, Evidence: evidenceText(res.Evidence),
+		Restates: res.Expected != "" && res.Detail == "expected "+res.Expected+", saw "+res.Actual}
+	for _, f := range p.captureFiles(res.Message) {
+		row.Links = append(row.Links, htmlLink{Name: path.Base(f), Href: (&url.URL{Path: f}).String()})
+	}
+	if res.Verdict == verdict.Fail || res.Verdict == verdict.Inconclusive {
+		name, _, _ := strings.Cut(res.Message, separator)
+		if b, ok := raw[name]; ok {
+			row.Excerpt = excerptOf(name, []byte(red.str(string(b))), res.Evidence, res.Actual)
+		}
+	}
+	return row
+}
+
+// separator joins the requests a run-wide row names.
+const separator = ", "
+
+func htmlEntries(red redactor, es []baseline.Entry) []htmlEntry {
+	out := make([]htmlEntry, len(es))
+	for i, e := range es {
+		out[i] = htmlEntry{Text: red.str(entryText(e)), Reason: red.str(e.Reason), Unexplained: unexplained(e)}
+		if !e.Until.IsZero() {
+			out[i].Until = e.Until.Format(time.DateOnly)
+		}
+	}
+	return out
 }
 
 // htmlTime shows t in UTC to the second, or "—" when unknown.

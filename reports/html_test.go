@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/mcptt-conformance/mcptt-conformance/baseline"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
@@ -67,8 +68,8 @@ func TestHTMLSelfContained(t *testing.T) {
 		t.Error("the stylesheet loads something from elsewhere")
 	}
 	for _, a := range find(doc, func(n *html.Node) bool { return attr(n, "href") != "" || attr(n, "src") != "" }) {
-		if href := attr(a, "href"); !strings.HasPrefix(href, "captures/") {
-			t.Errorf("link to %q, want only links into captures/", href)
+		if href := attr(a, "href"); !strings.HasPrefix(href, "captures/") && !strings.HasPrefix(href, "#r-") {
+			t.Errorf("link to %q, want only links into captures/ and within the page", href)
 		}
 	}
 	if len(find(doc, func(n *html.Node) bool { return n.Data == "style" })) != 1 {
@@ -112,8 +113,9 @@ func TestHTMLHeader(t *testing.T) {
 			t.Errorf("badge %s = %q, want %s", v, badges[string(v)], want)
 		}
 	}
-	if o := find(doc, func(n *html.Node) bool { return hasClass(n, "outcome") }); len(o) != 1 || !hasClass(o[0], "bad") {
-		t.Error("want one outcome banner saying the run failed")
+	if o := find(doc, func(n *html.Node) bool { return hasClass(n, "outcome") }); len(o) != 1 || !hasClass(o[0], "error") ||
+		!strings.HasPrefix(text(o[0]), "error: the suite itself failed") {
+		t.Error("want one outcome banner saying the run is error (the sample has a suite error)")
 	}
 	notes := find(doc, func(n *html.Node) bool { return n.Data == "li" && n.Parent != nil && hasClass(n.Parent, "notes") })
 	if len(notes) != 2 || text(notes[0]) != "2 unexpected OPTIONS requests answered 405" {
@@ -135,7 +137,6 @@ func TestHTMLVerdicts(t *testing.T) {
 		{verdict.Pass, "TS 24.379 7.2.1 SIP REGISTER request for service authorisation", 2, "Contact carries +g.3gpp.mcptt", []string{"captures/register-001.sip", "captures/register-002.sip"}},
 		{verdict.Fail, "TS 24.379 7.2.1 SIP REGISTER request for service authorisation", 2, "mcptt-access-token is [redacted]x", []string{"captures/register-001.sip", "captures/register-002.sip"}},
 		{verdict.Inconclusive, "TS 24.379 7.2.2 SIP PUBLISH request for service authorisation and MCPTT service settings", 1, "no request after the 403", []string{"captures/publish-003.sip", "captures/register-004.sip"}},
-		{verdict.NotApplicable, "TS 24.379 7.2.1 SIP REGISTER request for service authorisation", 1, "the profile declares neither", nil},
 		{verdict.NotTested, "TS 24.379 7.2.1 SIP REGISTER request for service authorisation", 1, "TS 24.237 is a referenced spec", nil},
 		{verdict.Error, "TS 24.379 MIME and XML bodies (every clause)", 1, "panic in the XML check: token [redacted]", nil},
 	}
@@ -207,10 +208,10 @@ func TestHTMLMessageWithoutCaptures(t *testing.T) {
 	r := sampleRun()
 	r.CaptureDir = ""
 	doc := parseHTML(t, render(t, writers[2].write, r))
-	if a := find(doc, func(n *html.Node) bool { return n.Data == "a" }); len(a) > 0 {
+	if a := find(doc, func(n *html.Node) bool { return n.Data == "a" && !strings.HasPrefix(attr(n, "href"), "#") }); len(a) > 0 {
 		t.Errorf("link to %q without a capture folder", attr(a[0], "href"))
 	}
-	msgs := find(doc, func(n *html.Node) bool { return hasClass(n, "msg") })
+	msgs := find(doc, func(n *html.Node) bool { return hasClass(n, "msg") && n.Parent.Data == "td" })
 	if len(msgs) == 0 || text(msgs[0]) != "register-001.sip" {
 		t.Errorf("messages not shown: %d", len(msgs))
 	}
@@ -225,12 +226,124 @@ func TestHTMLExpectedActual(t *testing.T) {
 		{"actual", "actual [redacted]x"},
 	} {
 		got := find(doc, func(n *html.Node) bool { return hasClass(n, tt.class) })
-		if len(got) != 1 || text(got[0]) != tt.want {
+		// Once where the failure is shown first, once in its clause's table.
+		if len(got) != 2 || text(got[0]) != tt.want || text(got[1]) != tt.want {
 			var texts []string
 			for _, n := range got {
 				texts = append(texts, text(n))
 			}
 			t.Errorf(".%s shows %q, want only the fail row's %q", tt.class, texts, tt.want)
 		}
+	}
+}
+
+// TestHTMLFailureFirst checks the page's order: the outcome, then every fail, error and
+// inconclusive row (fails first) before any clause table, and the requirements that do
+// not apply folded into one line of their clause.
+func TestHTMLFailureFirst(t *testing.T) {
+	doc := parseHTML(t, render(t, writers[2].write, sampleRun()))
+	items := find(doc, func(n *html.Node) bool { return hasClass(n, "item") })
+	var got []string
+	for _, it := range items {
+		got = append(got, attr(it, "class"))
+	}
+	if want := []string{"item fail", "item error", "item inconclusive"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("items %q, want %q", got, want)
+	}
+	var order []string
+	for d := range doc.Descendants() {
+		if d.Type == html.ElementNode && (hasClass(d, "outcome") || hasClass(d, "attention") || d.Data == "table") {
+			order = append(order, d.Data+"."+attr(d, "class"))
+		}
+	}
+	if len(order) < 3 || !strings.Contains(order[0], "outcome") || !strings.Contains(order[1], "attention") {
+		t.Errorf("page order %q, want the outcome, the failures, then the tables", order)
+	}
+	folded := find(doc, func(n *html.Node) bool { return n.Data == "details" && hasClass(n, "folded") })
+	if len(folded) != 1 || !strings.HasPrefix(text(folded[0]), "Not applicable (1): 7.2.1-10") ||
+		!strings.Contains(text(folded[0]), "the profile declares neither") {
+		t.Errorf("want the not-applicable 7.2.1-10 folded with its reason, saw %d folded", len(folded))
+	}
+}
+
+// TestHTMLExcerpt checks the lines shown under a failure: numbered, around the
+// evidence's line, the offending line and what was seen marked, bad bytes shown as
+// ⟨XX⟩ and marked, secrets redacted.
+func TestHTMLExcerpt(t *testing.T) {
+	r := sampleRun()
+	raw := "REGISTER sip:x SIP/2.0\r\n"
+	for i := 2; i < 14; i++ {
+		raw += "X-Line: " + string(rune('a'+i)) + "\r\n"
+	}
+	raw += "    <mcptt-access-token>" + token + "x</mcptt-access-token>\x01\r\nlast\r\n"
+	r.Raw = map[string][]byte{"register-002.sip": []byte(raw)}
+	doc := parseHTML(t, render(t, writers[2].write, r))
+	pres := find(doc, func(n *html.Node) bool { return n.Data == "pre" && hasClass(n, "excerpt") })
+	if len(pres) != 1 {
+		t.Fatalf("%d excerpts, want the one of the fail", len(pres))
+	}
+	nums := find(pres[0], func(n *html.Node) bool { return hasClass(n, "ln") })
+	var ns []string
+	for _, n := range nums {
+		ns = append(ns, text(n))
+	}
+	if strings.Join(ns, " ") != "12 13 14 15" {
+		t.Errorf("line numbers %q, want 12 13 14 15 (two either side of line 14, the file's last)", ns)
+	}
+	off := find(pres[0], func(n *html.Node) bool { return hasClass(n, "off") })
+	if len(off) != 1 || !strings.HasPrefix(text(off[0]), "14 ") {
+		t.Fatalf("offending lines %d, want line 14", len(off))
+	}
+	var marks []string
+	for _, m := range find(off[0], func(n *html.Node) bool { return n.Data == "mark" }) {
+		marks = append(marks, text(m))
+	}
+	if want := []string{"[redacted]x", "⟨01⟩"}; strings.Join(marks, "|") != strings.Join(want, "|") {
+		t.Errorf("marks %q, want %q", marks, want)
+	}
+	if strings.Contains(text(doc), token) {
+		t.Error("the excerpt shows the secret")
+	}
+}
+
+// TestHTMLClientsAndBaseline checks a run of two clients against a baseline: a section
+// per client, the rows every client gives alike in one, and the classification shown.
+func TestHTMLClientsAndBaseline(t *testing.T) {
+	row := func(v verdict.Verdict, message, client string) verdict.Result {
+		return verdict.Result{Requirement: "7.2.1-02", Clause: "7.2.1", Verdict: v, Message: message, Client: client, Detail: "d"}
+	}
+	r := Run{Cases: []Case{
+		{ID: "7.2.1-02", Clause: "7.2.1", Results: []verdict.Result{row(verdict.Fail, "a.sip", "sip:alice@example.org"), row(verdict.Pass, "b.sip", "sip:bob@example.org")}},
+		{ID: "7.2.1-10", Clause: "7.2.1", Results: []verdict.Result{{Verdict: verdict.NotApplicable, Message: "run", Detail: "no protection"}}},
+	}, Baseline: &baseline.Baseline{Requirements: []string{"7.2.1-02", "7.2.1-10"},
+		Known: []baseline.Entry{{Requirement: "7.2.1-02", Message: "a.sip", Client: "sip:alice@example.org", Reason: baseline.Placeholder}}},
+		BaselineFile: "known.yaml"}
+	doc := parseHTML(t, render(t, writers[2].write, r))
+	var heads []string
+	for _, h := range find(doc, func(n *html.Node) bool { return n.Data == "h2" && hasClass(n, "client") }) {
+		heads = append(heads, text(h))
+	}
+	if want := []string{"Every client alike", "Client sip:alice@example.org", "Client sip:bob@example.org"}; strings.Join(heads, "|") != strings.Join(want, "|") {
+		t.Errorf("client sections %q, want %q", heads, want)
+	}
+	if o := find(doc, func(n *html.Node) bool { return hasClass(n, "outcome") }); len(o) != 1 || !hasClass(o[0], "conformant") {
+		t.Error("want the outcome conformant: the one fail is known")
+	}
+	b := find(doc, func(n *html.Node) bool { return n.Data == "section" && hasClass(n, "baseline") })
+	if len(b) != 1 || !strings.Contains(text(b[0]), "7.2.1-02 a.sip (client sip:alice@example.org): reason not given") {
+		t.Errorf("want the known failure listed with its reason not given")
+	}
+}
+
+// TestHTMLDetailNotRestated checks that a failure shown first does not say its expected
+// and actual twice: a detail that only restates them is left out there.
+func TestHTMLDetailNotRestated(t *testing.T) {
+	res := verdict.Result{Verdict: verdict.Fail, Message: "r.sip", Expected: "Event: poc-settings", Actual: "no Event header",
+		Detail: "expected Event: poc-settings, saw no Event header"}
+	r := Run{Cases: []Case{{ID: "7.2.2-01", Clause: "7.2.2", Results: []verdict.Result{res}}}}
+	doc := parseHTML(t, render(t, writers[2].write, r))
+	items := find(doc, func(n *html.Node) bool { return hasClass(n, "item") })
+	if len(items) != 1 || len(find(items[0], func(n *html.Node) bool { return hasClass(n, "detail") })) != 0 {
+		t.Error("want the one failure without a detail that restates its expected and actual")
 	}
 }

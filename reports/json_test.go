@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcptt-conformance/mcptt-conformance/baseline"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
@@ -46,8 +47,8 @@ func TestJSONShape(t *testing.T) {
 	}
 
 	summary, ok := m["summary"].(map[string]any)
-	if !ok || len(summary) != len(verdict.All) {
-		t.Fatalf("summary %v, want every verdict word", m["summary"])
+	if !ok || len(summary) != len(verdict.All)+1 || summary["outcome"] != "error" {
+		t.Fatalf("summary %v, want every verdict word and the outcome error (the sample has an error row)", m["summary"])
 	}
 	results, ok := m["results"].([]any)
 	if !ok {
@@ -146,15 +147,58 @@ func TestJSONEmptyRun(t *testing.T) {
 	if _, ok := m["notes"]; ok {
 		t.Error("notes written for a run without notes")
 	}
+	if s["outcome"] != "inconclusive" {
+		t.Errorf("summary.outcome = %v, want inconclusive: nothing was judged", s["outcome"])
+	}
+	if _, ok := m["baseline"]; ok {
+		t.Error("baseline written for a run without one")
+	}
 }
 
 func TestJSONSummaryOrder(t *testing.T) {
-	b, err := json.Marshal(summary{verdict.Fail: 2})
+	b, err := json.Marshal(summary{map[verdict.Verdict]int{verdict.Fail: 2}, verdict.OutcomeNonConformant})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"pass":0,"fail":2,"inconclusive":0,"not-applicable":0,"not-tested":0,"error":0}`
+	want := `{"pass":0,"fail":2,"inconclusive":0,"not-applicable":0,"not-tested":0,"error":0,"outcome":"non-conformant"}`
 	if string(b) != want {
 		t.Errorf("summary %s, want %s", b, want)
+	}
+}
+
+// TestJSONBaseline checks a run against a baseline: each row's class, the outcome
+// with the known failure accepted, and the accepted failures listed.
+func TestJSONBaseline(t *testing.T) {
+	res := func(id string, v verdict.Verdict) verdict.Result {
+		return verdict.Result{Requirement: id, Clause: "7.2.1", Verdict: v, Message: "register-001.sip", Detail: "d"}
+	}
+	r := Run{
+		Cases: []Case{
+			{ID: "7.2.1-02", Results: []verdict.Result{res("7.2.1-02", verdict.Fail)}},
+			{ID: "7.2.1-03", Results: []verdict.Result{res("7.2.1-03", verdict.Pass)}},
+		},
+		Awaited: verdict.Requests{"REGISTER": 1}, Arrived: verdict.Requests{"REGISTER": 1},
+		Baseline: &baseline.Baseline{Requirements: []string{"7.2.1-02", "7.2.1-03"}, Known: []baseline.Entry{
+			{Requirement: "7.2.1-02", Message: "register-001.sip", Reason: baseline.Placeholder, Line: 4},
+			{Requirement: "7.2.1-03", Message: "register-001.sip", Reason: "ticket 7", Line: 8},
+		}},
+		BaselineFile: "known.yaml",
+	}
+	m := decodeJSON(t, render(t, writers[0].write, r))
+	if o := m["summary"].(map[string]any)["outcome"]; o != "conformant" {
+		t.Errorf("outcome %v, want conformant: the one fail is known", o)
+	}
+	var classes []string
+	for _, x := range m["results"].([]any) {
+		classes = append(classes, x.(map[string]any)["baseline"].(string))
+	}
+	if strings.Join(classes, " ") != "known fixed" {
+		t.Errorf("row classes %q, want known fixed", classes)
+	}
+	b := m["baseline"].(map[string]any)
+	known, fixed := b["known"].([]any), b["fixed"].([]any)
+	if b["file"] != "known.yaml" || len(known) != 1 || len(fixed) != 1 ||
+		known[0].(map[string]any)["unexplained"] != true || fixed[0].(map[string]any)["requirement"] != "7.2.1-03" {
+		t.Errorf("baseline %v, want known.yaml with 7.2.1-02 known (unexplained) and 7.2.1-03 fixed", b)
 	}
 }

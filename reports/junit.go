@@ -10,29 +10,31 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/mcptt-conformance/mcptt-conformance/baseline"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
 // The JUnit elements, as schemas/junit.xsd describes them.
 type (
+	// junitSuites carries only what junit-10 allows on <testsuites>: no skipped count,
+	// no timestamp, no properties.
 	junitSuites struct {
-		XMLName xml.Name `xml:"testsuites"`
-		Name    string   `xml:"name,attr"`
-		junitCounts
-		Suites []junitSuite `xml:"testsuite"`
-	}
-	// junitCounts are the totals a testsuites and each testsuite carry.
-	junitCounts struct {
-		Tests     int    `xml:"tests,attr"`
-		Failures  int    `xml:"failures,attr"`
-		Errors    int    `xml:"errors,attr"`
-		Skipped   int    `xml:"skipped,attr"`
-		Time      string `xml:"time,attr"`
-		Timestamp string `xml:"timestamp,attr,omitempty"`
+		XMLName  xml.Name     `xml:"testsuites"`
+		Name     string       `xml:"name,attr"`
+		Tests    int          `xml:"tests,attr"`
+		Failures int          `xml:"failures,attr"`
+		Errors   int          `xml:"errors,attr"`
+		Time     string       `xml:"time,attr"`
+		Suites   []junitSuite `xml:"testsuite"`
 	}
 	junitSuite struct {
-		Name string `xml:"name,attr"`
-		junitCounts
+		Name       string          `xml:"name,attr"`
+		Tests      int             `xml:"tests,attr"`
+		Failures   int             `xml:"failures,attr"`
+		Errors     int             `xml:"errors,attr"`
+		Skipped    int             `xml:"skipped,attr"`
+		Time       string          `xml:"time,attr"`
+		Timestamp  string          `xml:"timestamp,attr,omitempty"`
 		ID         int             `xml:"id,attr"`
 		Package    string          `xml:"package,attr"`
 		Properties []junitProperty `xml:"properties>property"`
@@ -43,14 +45,13 @@ type (
 		Value string `xml:"value,attr"`
 	}
 	junitCase struct {
-		Name       string          `xml:"name,attr"`
-		Classname  string          `xml:"classname,attr"`
-		Time       string          `xml:"time,attr"`
-		Properties []junitProperty `xml:"properties>property"`
-		Skipped    *junitProblem   `xml:"skipped"`
-		Failure    *junitProblem   `xml:"failure"`
-		Error      *junitProblem   `xml:"error"`
-		SystemOut  string          `xml:"system-out,omitempty"`
+		Name      string        `xml:"name,attr"`
+		Classname string        `xml:"classname,attr"`
+		Time      string        `xml:"time,attr"`
+		Skipped   *junitProblem `xml:"skipped"`
+		Failure   *junitProblem `xml:"failure"`
+		Error     *junitProblem `xml:"error"`
+		SystemOut string        `xml:"system-out,omitempty"`
 	}
 	junitProblem struct {
 		Message string `xml:"message,attr"`
@@ -59,30 +60,36 @@ type (
 	}
 )
 
-// WriteJUnit writes JUnit XML that CI systems render: one testsuite per clause, one
-// testcase per requirement named "<ID> <title>" with classname "TS24379.<clause>" (dots
-// of the clause as underscores). A pass has no child; fail is a <failure type="fail">
-// with each failing row's own Expected and Actual and the capture files; error is an
-// <error type="error">; inconclusive, not-applicable and not-tested are <skipped> whose
-// message starts with the verdict word. Each testcase carries its requirement, clause
-// and verdict as properties, and every result as a line of system-out.
+// WriteJUnit writes JUnit XML that every common consumer reads (schemas/junit.xsd,
+// as strict as Jenkins xUnit's junit-10 and Surefire): one testsuite per clause, one
+// testcase per requirement named "<ID> <title>" with classname
+// "TS24379.<clause>.<subject>" (dots of the clause as underscores; the subject names
+// the profile, and the client when one was chosen, so that several runs in one CI job
+// never share a classname and name). A pass has no child; fail is a
+// <failure type="fail"> with each failing row's own Expected and Actual and the capture
+// files; error is an <error type="error">; inconclusive, not-applicable and not-tested
+// are <skipped> whose message starts with the verdict word. A testcase's system-out
+// gives its requirement, clause and verdict (junit-10 has no testcase properties), its
+// class against the baseline, and every result as a line. Each testsuite's properties
+// describe the run, its outcome included.
 func WriteJUnit(w io.Writer, r Run) error {
 	p := prepare(r)
+	g := r.gate()
 	out := junitSuites{Name: strings.TrimSpace(p.Suite + " " + p.Version)}
-	out.Timestamp = junitTime(p.Started)
-	run := runProperties(p)
+	run := runProperties(p, g)
+	classes := caseClasses(p.Cases, g.Classes)
 	var total time.Duration
-	for i, g := range byClause(p.Cases) {
+	for i, gr := range byClause(p.Cases) {
 		s := junitSuite{
-			Name:        ClauseTitle(g.Clause),
-			junitCounts: junitCounts{Timestamp: out.Timestamp},
-			ID:          i,
-			Package:     className(g.Clause),
-			Properties:  run,
+			Name:       ClauseTitle(gr.Clause),
+			Timestamp:  junitTime(p.Started),
+			ID:         i,
+			Package:    className(gr.Clause, p.Subject),
+			Properties: run,
 		}
 		var d time.Duration
-		for _, c := range g.Cases {
-			jc := junitCaseOf(p, c)
+		for _, c := range gr.Cases {
+			jc := junitCaseOf(p, c, classes[c.ID])
 			s.Tests++
 			switch {
 			case jc.Failure != nil:
@@ -97,7 +104,9 @@ func WriteJUnit(w io.Writer, r Run) error {
 		}
 		s.Time = seconds(d)
 		total += d
-		out.add(s.junitCounts)
+		out.Tests += s.Tests
+		out.Failures += s.Failures
+		out.Errors += s.Errors
 		out.Suites = append(out.Suites, s)
 	}
 	if wall := p.Finished.Sub(p.Started); wall > 0 && !p.Started.IsZero() {
@@ -116,17 +125,10 @@ func WriteJUnit(w io.Writer, r Run) error {
 	return err
 }
 
-// runProperties describes the run in every testsuite's properties.
-// add adds a testsuite's counts to the totals.
-func (t *junitCounts) add(c junitCounts) {
-	t.Tests += c.Tests
-	t.Failures += c.Failures
-	t.Errors += c.Errors
-	t.Skipped += c.Skipped
-}
-
-func runProperties(p Run) []junitProperty {
+// runProperties describes the run, its outcome first, in every testsuite's properties.
+func runProperties(p Run, g gate) []junitProperty {
 	props := []junitProperty{
+		{"outcome", string(g.Outcome)},
 		{"suite", p.Suite},
 		{"version", p.Version},
 		{"profile", p.Profile},
@@ -138,24 +140,55 @@ func runProperties(p Run) []junitProperty {
 	for _, n := range p.Notes {
 		props = append(props, junitProperty{"note", n})
 	}
+	if p.Baseline != nil {
+		props = append(props, junitProperty{"baseline", p.BaselineFile})
+		for _, e := range g.Fixed {
+			props = append(props, junitProperty{"baseline-fixed", entryText(e) + ": fixed, remove from the baseline"})
+		}
+	}
 	return props
 }
 
-// junitCaseOf renders one prepared case.
-func junitCaseOf(p Run, c Case) junitCase {
+// entryText names an accepted failure: "7.2.1-02 REGISTER#1" (with its client).
+func entryText(e baseline.Entry) string {
+	s := e.Requirement + " " + e.Message
+	if e.Client != "" {
+		s += " (client " + e.Client + ")"
+	}
+	return s
+}
+
+// caseClasses gives each requirement the classes of its rows against the baseline, in
+// row order; nil without a baseline.
+func caseClasses(cases []Case, classes []baseline.Class) map[string][]baseline.Class {
+	if classes == nil {
+		return nil
+	}
+	m := map[string][]baseline.Class{}
+	i := 0
+	for _, c := range cases {
+		m[c.ID] = classes[i : i+len(c.Results)]
+		i += len(c.Results)
+	}
+	return m
+}
+
+// junitCaseOf renders one prepared case, with the classes of its rows against the
+// baseline (nil without one).
+func junitCaseOf(p Run, c Case, classes []baseline.Class) junitCase {
 	jc := junitCase{
 		Name:      caseName(c),
-		Classname: className(c.clauseOf()),
+		Classname: className(c.clauseOf(), p.Subject),
 		Time:      seconds(c.Duration),
-		Properties: []junitProperty{
-			{"requirement", c.ID},
-			{"clause", c.clauseOf()},
-			{"verdict", string(c.Verdict)},
-		},
 	}
 	var out strings.Builder
-	for _, res := range c.Results {
-		fmt.Fprintf(&out, "%s %s: %s\n", res.Verdict, orRun(res.Message), res.Detail)
+	fmt.Fprintf(&out, "requirement: %s\nclause: %s\nverdict: %s\n", c.ID, c.clauseOf(), c.Verdict)
+	for i, res := range c.Results {
+		fmt.Fprintf(&out, "%s %s: %s", res.Verdict, orRun(res.Message), res.Detail)
+		if classes != nil && classes[i] != "" {
+			fmt.Fprintf(&out, " [baseline: %s]", classes[i])
+		}
+		out.WriteString("\n")
 	}
 	jc.SystemOut = out.String()
 	switch c.Verdict {
@@ -259,15 +292,24 @@ func orRun(message string) string {
 	return message
 }
 
-// className is "TS24379." followed by the clause with every character that is not a
-// letter, digit or underscore made an underscore: "7.2.1" → "TS24379.7_2_1".
-func className(clause string) string {
-	return "TS24379." + strings.Map(func(r rune) rune {
-		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '_' {
+// className is "TS24379." followed by the clause, and by the subject when there is
+// one, each with every character that is not an ASCII letter, digit, underscore or
+// hyphen made an underscore: "7.2.1", "plain-publish" → "TS24379.7_2_1.plain-publish".
+func className(clause, subject string) string {
+	name := "TS24379." + classPart(clause)
+	if subject != "" {
+		name += "." + classPart(subject)
+	}
+	return name
+}
+
+func classPart(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '_' || r == '-' {
 			return r
 		}
 		return '_'
-	}, clause)
+	}, s)
 }
 
 // seconds is a JUnit time attribute: seconds with millisecond precision.

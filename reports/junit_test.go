@@ -10,6 +10,7 @@ import (
 	"github.com/lestrrat-go/libxml2"
 	"github.com/lestrrat-go/libxml2/xsd"
 
+	"github.com/mcptt-conformance/mcptt-conformance/baseline"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
@@ -60,8 +61,16 @@ func TestJUnitSchemaRejects(t *testing.T) {
 		"no name":          `<testsuites tests="1" failures="0" errors="0"><testsuite name="s" tests="1" failures="0" errors="0"><testcase classname="A.b"/></testsuite></testsuites>`,
 		"negative count":   `<testsuites tests="-1" failures="0" errors="0"/>`,
 		"unknown child":    `<testsuites tests="1" failures="0" errors="0"><testsuite name="s" tests="1" failures="0" errors="0"><testcase name="a" classname="A.b"><flaky/></testcase></testsuite></testsuites>`,
-		"output before":    `<testsuites tests="1" failures="0" errors="0"><testsuite name="s" tests="1" failures="0" errors="0"><testcase name="a" classname="A.b"><system-out/><failure/></testcase></testsuite></testsuites>`,
 		"time not decimal": `<testsuites tests="0" failures="0" errors="0" time="1s"/>`,
+		"negative time":    `<testsuites tests="0" failures="0" errors="0" time="-1.0"/>`,
+		// What junit-10 (Jenkins xUnit) refuses and JUnit writers often emit.
+		"testcase properties":   `<testsuites tests="1" failures="0" errors="0"><testsuite name="s" tests="1" failures="0" errors="0"><testcase name="a" classname="A.b"><properties><property name="p" value="v"/></properties></testcase></testsuite></testsuites>`,
+		"testsuites skipped":    `<testsuites tests="0" failures="0" errors="0" skipped="0"/>`,
+		"testsuites timestamp":  `<testsuites tests="0" failures="0" errors="0" timestamp="2026-11-25T10:00:00"/>`,
+		"testsuites properties": `<testsuites tests="0" failures="0" errors="0"><properties/></testsuites>`,
+		"testcase status":       `<testsuites tests="1" failures="0" errors="0"><testsuite name="s" tests="1" failures="0" errors="0"><testcase name="a" classname="A.b" status="run"/></testsuite></testsuites>`,
+		"testsuite disabled":    `<testsuites tests="0" failures="0" errors="0"><testsuite name="s" tests="0" failures="0" errors="0" disabled="0"/></testsuites>`,
+		"testsuite no errors":   `<testsuites tests="0" failures="0" errors="0"><testsuite name="s" tests="0" failures="0"/></testsuites>`,
 	}
 	for name, doc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -78,7 +87,6 @@ type (
 		Tests    int      `xml:"tests,attr"`
 		Failures int      `xml:"failures,attr"`
 		Errors   int      `xml:"errors,attr"`
-		Skipped  int      `xml:"skipped,attr"`
 		Time     string   `xml:"time,attr"`
 		Suites   []xSuite `xml:"testsuite"`
 	}
@@ -96,14 +104,13 @@ type (
 		Value string `xml:"value,attr"`
 	}
 	xCase struct {
-		Name       string      `xml:"name,attr"`
-		Classname  string      `xml:"classname,attr"`
-		Time       string      `xml:"time,attr"`
-		Properties []xProperty `xml:"properties>property"`
-		Failures   []xProblem  `xml:"failure"`
-		Errors     []xProblem  `xml:"error"`
-		Skipped    []xProblem  `xml:"skipped"`
-		SystemOut  string      `xml:"system-out"`
+		Name      string     `xml:"name,attr"`
+		Classname string     `xml:"classname,attr"`
+		Time      string     `xml:"time,attr"`
+		Failures  []xProblem `xml:"failure"`
+		Errors    []xProblem `xml:"error"`
+		Skipped   []xProblem `xml:"skipped"`
+		SystemOut string     `xml:"system-out"`
 	}
 	xProblem struct {
 		Message string `xml:"message,attr"`
@@ -111,6 +118,15 @@ type (
 		Text    string `xml:",chardata"`
 	}
 )
+
+// skipped totals the testsuites' skipped counts (junit-10 has none on testsuites).
+func (s xSuites) skipped() int {
+	n := 0
+	for _, su := range s.Suites {
+		n += su.Skipped
+	}
+	return n
+}
 
 func parseJUnit(t *testing.T, out []byte) xSuites {
 	t.Helper()
@@ -142,9 +158,12 @@ func checkCounts(t *testing.T, s xSuites) {
 		tests += len(su.Cases)
 		failures, errs, skipped = failures+f, errs+e, skipped+sk
 	}
-	if s.Tests != tests || s.Failures != failures || s.Errors != errs || s.Skipped != skipped {
-		t.Errorf("testsuites says tests=%d failures=%d errors=%d skipped=%d, its testcases say %d %d %d %d",
-			s.Tests, s.Failures, s.Errors, s.Skipped, tests, failures, errs, skipped)
+	if s.Tests != tests || s.Failures != failures || s.Errors != errs {
+		t.Errorf("testsuites says tests=%d failures=%d errors=%d, its testcases say %d %d %d",
+			s.Tests, s.Failures, s.Errors, tests, failures, errs)
+	}
+	if skipped != s.skipped() {
+		t.Errorf("the testsuites count %d skipped, their testcases %d", s.skipped(), skipped)
 	}
 }
 
@@ -166,8 +185,8 @@ func TestJUnitSuites(t *testing.T) {
 			t.Errorf("testsuite %d: %q with %d tests, want %q with %d", i, s.Suites[i].Name, s.Suites[i].Tests, w.name, w.tests)
 		}
 	}
-	if s.Tests != 6 || s.Failures != 1 || s.Errors != 1 || s.Skipped != 3 {
-		t.Errorf("totals tests=%d failures=%d errors=%d skipped=%d, want 6 1 1 3", s.Tests, s.Failures, s.Errors, s.Skipped)
+	if s.Tests != 6 || s.Failures != 1 || s.Errors != 1 || s.skipped() != 3 {
+		t.Errorf("totals tests=%d failures=%d errors=%d skipped=%d, want 6 1 1 3", s.Tests, s.Failures, s.Errors, s.skipped())
 	}
 	if s.Time != "3.250" {
 		t.Errorf("time %q, want the run's wall time 3.250", s.Time)
@@ -176,8 +195,8 @@ func TestJUnitSuites(t *testing.T) {
 	for _, p := range s.Suites[0].Properties {
 		props[p.Name] = p.Value
 	}
-	if props["profile"] != "fixtures/profiles/plain-register.yaml" || props["strict"] != "false" || props["note"] == "" {
-		t.Errorf("testsuite properties %v, want profile, strict and notes", props)
+	if props["outcome"] != "error" || props["profile"] != "fixtures/profiles/plain-register.yaml" || props["strict"] != "false" || props["note"] == "" {
+		t.Errorf("testsuite properties %v, want the outcome error, profile, strict and notes", props)
 	}
 }
 
@@ -222,12 +241,9 @@ func TestJUnitVerdicts(t *testing.T) {
 			if _, err := strconv.ParseFloat(c.Time, 64); err != nil {
 				t.Errorf("time %q: %v", c.Time, err)
 			}
-			props := map[string]string{}
-			for _, p := range c.Properties {
-				props[p.Name] = p.Value
-			}
-			if props["requirement"] != byVerdict[tt.v] || props["verdict"] != string(tt.v) || props["clause"] == "" {
-				t.Errorf("properties %v, want requirement %s, its clause and verdict %s", props, byVerdict[tt.v], tt.v)
+			if want := "requirement: " + byVerdict[tt.v] + "\nclause: "; !strings.HasPrefix(c.SystemOut, want) ||
+				!strings.Contains(c.SystemOut, "\nverdict: "+string(tt.v)+"\n") {
+				t.Errorf("system-out %q, want requirement %s, its clause and verdict %s first", c.SystemOut, byVerdict[tt.v], tt.v)
 			}
 			var got []xProblem
 			switch tt.elem {
@@ -295,5 +311,36 @@ func TestJUnitFailureExpectedActual(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestJUnitSubjectAndBaseline checks that the classnames carry the run's subject, so
+// that two profiles' files share no classname and name, and that a testcase's
+// system-out and the testsuite's properties say what the baseline found.
+func TestJUnitSubjectAndBaseline(t *testing.T) {
+	res := verdict.Result{Requirement: "7.2.1-02", Clause: "7.2.1", Verdict: verdict.Pass, Message: "register-001.sip", Detail: "ok"}
+	r := Run{Subject: "plain-publish", Cases: []Case{{ID: "7.2.1-02", Clause: "7.2.1", Title: "Contact", Results: []verdict.Result{res}}},
+		Baseline: &baseline.Baseline{Requirements: []string{"7.2.1-02"},
+			Known: []baseline.Entry{{Requirement: "7.2.1-02", Message: "register-001.sip", Reason: "r"}}},
+		BaselineFile: "known.yaml"}
+	out := render(t, writers[1].write, r)
+	if err := validateJUnit(t, out); err != nil {
+		t.Fatalf("not valid: %v\n%s", err, out)
+	}
+	s := parseJUnit(t, out)
+	c := s.Suites[0].Cases[0]
+	if c.Classname != "TS24379.7_2_1.plain-publish" {
+		t.Errorf("classname %q, want TS24379.7_2_1.plain-publish", c.Classname)
+	}
+	if !strings.Contains(c.SystemOut, "pass register-001.sip: ok [baseline: fixed]") {
+		t.Errorf("system-out %q, want the row's class", c.SystemOut)
+	}
+	props := map[string]string{}
+	for _, p := range s.Suites[0].Properties {
+		props[p.Name] = p.Value
+	}
+	if props["outcome"] != "conformant" || props["baseline"] != "known.yaml" ||
+		props["baseline-fixed"] != "7.2.1-02 register-001.sip: fixed, remove from the baseline" {
+		t.Errorf("properties %v, want the outcome conformant, the baseline and its fixed entry", props)
 	}
 }

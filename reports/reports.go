@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mcptt-conformance/mcptt-conformance/baseline"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
@@ -53,6 +54,22 @@ type Run struct {
 	ShowSecrets       bool     // the run asked not to redact
 	Strict            bool
 	Notes             []string // run-level notes for people (unexpected traffic counts, the client's exit status, …)
+	// Subject names what was judged in JUnit classnames, so that the testcases of
+	// several profiles or clients in one CI job stay apart: the profile's file name,
+	// and the client when one was chosen ("plain-publish", "lab.sip_alice_example_org").
+	Subject string
+	// Awaited and Arrived count the REGISTER and PUBLISH requests the profile awaits
+	// and those that arrived (retransmissions not counted): fewer arrived makes the
+	// run inconclusive.
+	Awaited, Arrived verdict.Requests
+	// Baseline, when given, holds the accepted failures (BaselineFile names it): a
+	// known failure no longer makes the run non-conformant, and every report shows
+	// each row's class.
+	Baseline     *baseline.Baseline
+	BaselineFile string
+	// Raw holds the bytes of each request by its message name, for the report's
+	// excerpt of the lines a failure is about; a name not in it shows no excerpt.
+	Raw map[string][]byte
 }
 
 // Redacted is what every report writes in place of a secret.
@@ -67,12 +84,6 @@ func (r Run) Results() []verdict.Result {
 		rows = append(rows, c.rows()...)
 	}
 	return rows
-}
-
-// Passed reports whether no result is fail or error: the run's exit status is zero
-// exactly when Passed is true.
-func (r Run) Passed() bool {
-	return !slices.ContainsFunc(r.Results(), func(res verdict.Result) bool { return res.Verdict.Bad() })
 }
 
 // WriteAll writes junit.xml, verdicts.json and report.html into dir, creating dir if

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mcptt-conformance/mcptt-conformance/baseline"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
@@ -71,30 +72,35 @@ func TestCaseRows(t *testing.T) {
 	}
 }
 
-func TestPassed(t *testing.T) {
+func TestOutcome(t *testing.T) {
+	one := verdict.Requests{"REGISTER": 1}
+	known := &baseline.Baseline{Requirements: []string{"7.2.1-01"},
+		Known: []baseline.Entry{{Requirement: "7.2.1-01", Message: "run", Reason: "r"}}}
 	tests := []struct {
-		name string
-		vs   []verdict.Verdict
-		want bool
+		name     string
+		vs       []verdict.Verdict
+		arrived  verdict.Requests
+		baseline *baseline.Baseline
+		want     verdict.Outcome
 	}{
-		{"no case", nil, true},
-		{"pass and skips", []verdict.Verdict{verdict.Pass, verdict.NotApplicable, verdict.NotTested, verdict.Inconclusive}, true},
-		{"a fail", []verdict.Verdict{verdict.Pass, verdict.Fail}, false},
-		{"an error", []verdict.Verdict{verdict.Error, verdict.Pass}, false},
+		{"no case", nil, one, nil, verdict.OutcomeInconclusive},
+		{"pass and skips", []verdict.Verdict{verdict.Pass, verdict.NotApplicable, verdict.NotTested}, one, nil, verdict.OutcomeConformant},
+		{"an inconclusive", []verdict.Verdict{verdict.Pass, verdict.Inconclusive}, one, nil, verdict.OutcomeInconclusive},
+		{"nothing arrived", []verdict.Verdict{verdict.Pass}, nil, nil, verdict.OutcomeInconclusive},
+		{"a fail", []verdict.Verdict{verdict.Pass, verdict.Fail}, one, nil, verdict.OutcomeNonConformant},
+		{"an error", []verdict.Verdict{verdict.Error, verdict.Pass}, one, nil, verdict.OutcomeError},
+		{"a known fail", []verdict.Verdict{verdict.Fail, verdict.Pass}, one, known, verdict.OutcomeConformant},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var r Run
+			r := Run{Awaited: one, Arrived: tt.arrived, Baseline: tt.baseline}
 			for _, v := range tt.vs {
-				r.Cases = append(r.Cases, Case{ID: "7.2.1-01", Verdict: v})
+				r.Cases = append(r.Cases, Case{ID: "7.2.1-01", Results: []verdict.Result{{Verdict: v, Message: "run"}}})
 			}
-			if got := r.Passed(); got != tt.want {
-				t.Errorf("Passed() = %v, want %v", got, tt.want)
+			if got := r.Outcome(); got != tt.want {
+				t.Errorf("Outcome() = %v, want %v", got, tt.want)
 			}
 		})
-	}
-	if sampleRun().Passed() {
-		t.Error("the sample run has a fail and an error but Passed() is true")
 	}
 }
 
@@ -106,8 +112,11 @@ func TestClassNameAndTitle(t *testing.T) {
 		{"MIME", "TS24379.MIME", "TS 24.379 MIME and XML bodies (every clause)"},
 		{"9.1 x/ü", "TS24379.9_1_x__", "TS 24.379 9.1 x/ü"},
 	}
+	if got := className("7.2.2", "lab.sip_alice@example.org"); got != "TS24379.7_2_2.lab_sip_alice_example_org" {
+		t.Errorf("className with a subject = %q, want TS24379.7_2_2.lab_sip_alice_example_org", got)
+	}
 	for _, tt := range tests {
-		if got := className(tt.clause); got != tt.class {
+		if got := className(tt.clause, ""); got != tt.class {
 			t.Errorf("className(%q) = %q, want %q", tt.clause, got, tt.class)
 		}
 		if got := ClauseTitle(tt.clause); got != tt.title {

@@ -20,6 +20,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 
+	"github.com/mcptt-conformance/mcptt-conformance/baseline"
 	"github.com/mcptt-conformance/mcptt-conformance/kms"
 	"github.com/mcptt-conformance/mcptt-conformance/liverun"
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
@@ -42,6 +43,7 @@ var (
 	showSecrets = flag.Bool("show-secrets", false, "write access tokens and passwords into the reports instead of [redacted]")
 	capturePath = flag.String("capture", "", "judge recorded traffic instead of a live run: a folder of raw requests (*.sip), one raw request file, or a pcap/pcapng file")
 	clientSel   = flag.String("client", "", "with -capture: judge only this client (its address of record, or its source host[:port])")
+	baselineArg = flag.String("baseline", "", "expected-failure baseline (YAML, docs/baseline.md): a known failure no longer makes the run non-conformant")
 )
 
 func TestSuites(t *testing.T) {
@@ -56,6 +58,7 @@ var (
 	collected *run.Run
 	judgement *validators.Judge
 	outDir    string
+	known     *baseline.Baseline
 	judged    = map[string][]verdict.Result{}
 	judgeMu   sync.Mutex
 )
@@ -75,9 +78,24 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		collected, err = liveRun(ctx)
 		Expect(err).NotTo(HaveOccurred(), "the live run could not be conducted")
 	}
+	if *baselineArg != "" {
+		known, err = readBaseline(inRoot(*baselineArg))
+		Expect(err).NotTo(HaveOccurred(), "the baseline cannot be used")
+	}
 	judgement = validators.NewJudge(collected, prof, *strict)
 	AddReportEntry("source", collected.Source)
 }, NodeTimeout(5*time.Minute))
+
+// readBaseline reads the accepted failures of -baseline, refusing what the command
+// line refuses: a malformed file, an unknown requirement, an entry past its until.
+func readBaseline(path string) (*baseline.Baseline, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return baseline.Read(f, func(id string) bool { _, ok := validators.Lookup(id); return ok }, time.Now())
+}
 
 // liveRun plays the MCPTT server for the client the profile starts (or a person does).
 func liveRun(ctx SpecContext) (*run.Run, error) {
@@ -162,6 +180,8 @@ var _ = ReportAfterSuite("reports", func(r Report) {
 		Started: collected.Started, Finished: time.Now().UTC(),
 		CaptureDir: "captures", Secrets: prof.Secrets(), ShowSecrets: *showSecrets,
 		Strict: judgement.Strict(), Notes: collected.Notes, Captures: captureFiles(),
+		Subject: subject(), Awaited: awaited(), Arrived: arrived(), Raw: rawRequests(),
+		Baseline: known, BaselineFile: *baselineArg,
 	}
 	for _, s := range r.SpecReports {
 		if s.LeafNodeType != types.NodeTypeIt || s.State == types.SpecStateSkipped && !judgedSpec(s) {
@@ -233,13 +253,68 @@ func captureFiles() []string {
 	return names
 }
 
+// subject names the run in JUnit classnames: the profile's file name, and the client
+// -client chose.
+func subject() string {
+	s := strings.TrimSuffix(filepath.Base(*profilePath), filepath.Ext(*profilePath))
+	if *clientSel != "" {
+		s += "." + *clientSel
+	}
+	return s
+}
+
+// awaited is what the profile waits for; a recording is held to it as a live run is.
+func awaited() verdict.Requests {
+	a := prof.Client.Await
+	return verdict.Requests{"REGISTER": a.Register, "PUBLISH": a.Publish}
+}
+
+// arrived counts the REGISTER and PUBLISH requests of the client that sent fewest,
+// retransmissions not counted, so that every client judged is held to what the
+// profile awaits.
+func arrived() verdict.Requests {
+	var fewest verdict.Requests
+	for _, c := range collected.Clients {
+		n := verdict.Requests{}
+		for _, m := range c.Messages {
+			if m.RetransmissionOf == 0 {
+				n[m.Method]++
+			}
+		}
+		if fewest == nil {
+			fewest = n
+		}
+		for _, method := range []string{"REGISTER", "PUBLISH"} {
+			fewest[method] = min(fewest[method], n[method])
+		}
+	}
+	return fewest
+}
+
+// rawRequests holds the bytes of every request by the name the verdicts give it.
+func rawRequests() map[string][]byte {
+	raw := map[string][]byte{}
+	for _, c := range collected.Clients {
+		for _, m := range c.Messages {
+			raw[m.Name] = m.Raw
+		}
+	}
+	return raw
+}
+
+// printSummary prints the counts, the outcome and, against a baseline, what it
+// classified.
 func printSummary(r reports.Run) {
 	counts := verdict.Summary(r.Results())
 	var parts []string
 	for _, v := range verdict.All {
 		parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
 	}
-	fmt.Fprintf(os.Stdout, "\nmcptt-conformance: %s\nreports in %s (junit.xml, verdicts.json, report.html, captures/)\n", strings.Join(parts, ", "), outDir)
+	fmt.Fprintf(os.Stdout, "\nmcptt-conformance: %s\n", strings.Join(parts, ", "))
+	for _, line := range r.BaselineLines() {
+		fmt.Fprintf(os.Stdout, "  %s\n", line)
+	}
+	fmt.Fprintf(os.Stdout, "outcome: %s\nreports in %s (junit.xml, verdicts.json, report.html, captures/)\n", r.Outcome(), outDir)
 }
 
 // repositoryRoot finds the folder holding go.mod, so that paths in profiles and flags

@@ -70,6 +70,7 @@ func (j *Judge) Judge(req Requirement) []verdict.Result {
 				}
 			default:
 				r.Detail = "client " + c.id + ": " + r.Detail
+				r.Client = c.id
 				r.Evidence = maps.Clone(r.Evidence)
 				if r.Evidence == nil {
 					r.Evidence = map[string]any{}

@@ -57,14 +57,16 @@ func Worst(vs ...Verdict) Verdict {
 // Actual are, for a fail (and some inconclusive rows), the specific expectation and
 // what was seen instead; Detail says the same in one sentence a person reads.
 type Result struct {
-	Requirement string         `json:"requirement"`
-	Clause      string         `json:"clause"`
-	Verdict     Verdict        `json:"verdict"`
-	Message     string         `json:"message"`
-	Detail      string         `json:"detail"`
-	Expected    string         `json:"expected,omitempty"`
-	Actual      string         `json:"actual,omitempty"`
-	Evidence    map[string]any `json:"evidence,omitempty"`
+	Requirement string  `json:"requirement"`
+	Clause      string  `json:"clause"`
+	Verdict     Verdict `json:"verdict"`
+	Message     string  `json:"message"`
+	Detail      string  `json:"detail"`
+	Expected    string  `json:"expected,omitempty"`
+	Actual      string  `json:"actual,omitempty"`
+	// Client is the client's address of record when the run holds several clients.
+	Client   string         `json:"client,omitempty"`
+	Evidence map[string]any `json:"evidence,omitempty"`
 }
 
 func (r Result) String() string {

@@ -58,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "run":
 		return suiteCommand(live, rest, stdout, stderr)
 	case "check":
-		return suiteCommand(recorded, rest, stdout, stderr)
+		return suiteCommand(capture, rest, stdout, stderr)
 	case "list":
 		return list(rest, stdout, stderr)
 	case "baseline":

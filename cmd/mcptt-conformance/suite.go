@@ -12,6 +12,7 @@ import (
 	"slices"
 
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
+	"github.com/mcptt-conformance/mcptt-conformance/recorded"
 )
 
 // source is what a suite command judges: a live run or a recorded capture.
@@ -19,7 +20,7 @@ type source int
 
 const (
 	live source = iota
-	recorded
+	capture
 )
 
 // suiteFlags are the flags run and check share, and the ones each has of its own.
@@ -31,7 +32,7 @@ type suiteFlags struct {
 }
 
 func (s source) flags(f *suiteFlags, stderr io.Writer) *flag.FlagSet {
-	name := map[source]string{live: "run", recorded: "check"}[s]
+	name := map[source]string{live: "run", capture: "check"}[s]
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.profile, "profile", "fixtures/profiles/plain-register.yaml", "the client's profile (YAML): its declared options and test values")
@@ -168,14 +169,18 @@ func (f suiteFlags) suiteArgs(s source) ([]string, error) {
 	if f.capture == "" {
 		return nil, errors.New("-capture is required: a folder of *.sip files, a .sip file, or a pcap/pcapng file")
 	}
-	capture, err := abs(f.capture)
+	capturePath, err := abs(f.capture)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(capture); err != nil {
+	rec, err := recorded.Read(capturePath)
+	if err != nil {
 		return nil, fmt.Errorf("the capture cannot be read: %w", err)
 	}
-	args = append(args, "-capture="+capture)
+	if _, err := rec.Run(f.client); err != nil {
+		return nil, fmt.Errorf("the capture cannot be judged: %w", err)
+	}
+	args = append(args, "-capture="+capturePath)
 	if f.client != "" {
 		args = append(args, "-client="+f.client)
 	}
