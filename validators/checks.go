@@ -14,7 +14,14 @@ import (
 // wellFormed judges a request against RFC 3261 (and RFC 3903 for PUBLISH). Content-Length
 // is left to MIME-03, so that one defect gives one fail.
 func wellFormed(j *judgement, r *Run, q *Request, method string) {
+	if q.Embedded != nil {
+		thirdPartyWellFormed(j, r, q)
+		return
+	}
 	if q.SIP == nil {
+		if carriedFault(j, q) {
+			return
+		}
 		j.fail(q, 1, fmt.Sprintf("a SIP %s request", method), fmt.Sprint("bytes that cannot be read as SIP: ", q.ParseErr))
 		return
 	}
