@@ -34,7 +34,6 @@ func request(head, ctype, body string) *sipmsg.Message {
 	return m
 }
 
-
 const thirdPartyHead = "REGISTER sip:as.ims.example.net SIP/2.0\nVia: SIP/2.0/UDP scscf.ims.example.net;branch=z9hG4bK-3\nMax-Forwards: 70\n" +
 	"From: <sip:scscf.ims.example.net>;tag=3\nTo: <sip:carol@ims.example.net>\nCall-ID: tp3\nCSeq: 1 REGISTER\nContact: <sip:scscf.ims.example.net>\n"
 
