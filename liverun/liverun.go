@@ -92,6 +92,9 @@ func Run(ctx context.Context, cfg Config) (*run.Run, error) {
 		res.Notes = append(res.Notes, perr.Error())
 	}
 	res.Notes = append(res.Notes, run.LiveNotes(res.ClientStatus, msgs)...)
+	if p.Server.BehindIMS {
+		res.Notes = append(res.Notes, run.TopologyNotes(msgs)...)
+	}
 	return res, err
 }
 
@@ -158,6 +161,9 @@ func serverOptions(p *profile.Profile) []server.Option {
 	}
 	if r := p.Server.PublishResponse; r != nil {
 		opts = append(opts, server.WithPublishRejection(r.Status, r.Reason, r.Warning))
+	}
+	if p.Server.BehindIMS {
+		opts = append(opts, server.WithBehindIMS())
 	}
 	return opts
 }

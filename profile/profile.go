@@ -103,6 +103,12 @@ type Server struct {
 	RegisterExpires int `yaml:"register_expires"`
 	// PublishResponse makes the server reject the PUBLISH (7.2.2-16).
 	PublishResponse *Rejection `yaml:"publish_response"`
+	// BehindIMS says the suite sits behind an IMS core as an application server: the
+	// client registers to the S-CSCF, which sends the suite third-party REGISTERs
+	// (answered 200 OK, never challenged; Digest then holds the credentials the
+	// client uses with the core) and routes the client's PUBLISH to it. A REGISTER
+	// that arrives directly is noted as unexpected topology and judged all the same.
+	BehindIMS bool `yaml:"behind_ims"`
 }
 
 // Digest makes the server challenge REGISTER with HTTP digest (MD5, qop=auth).
