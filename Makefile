@@ -21,19 +21,22 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT_PACKAGES := gcc pkg-config libxml2-dev libxml2-utils sip-tester xmlsec1
 # tshark dissects the run.pcapng every live run writes (the end-to-end tests open it).
 APT_PACKAGES += tshark
+# Kamailio is the test S-CSCF in front of the suite (fixtures/kamailio/), a separate program.
+APT_PACKAGES += kamailio
 
 BIN       := $(CURDIR)/bin
 SUITE     := bin/mcptt-suite
 GINKGO    := bin/ginkgo
 GO_FILES  := $(shell find . -name '*.go' -not -path './bin/*') go.mod go.sum
 
-.PHONY: all deps apt-deps conformance conformance-all live test vet fuzz clean help
+.PHONY: all deps apt-deps conformance conformance-all conformance-ims live test vet fuzz clean help
 
 all: help
 
 help:
 	@echo "make conformance [PROFILE=file] [STRICT=1] [LABELS=expr]  live run against the reference client"
 	@echo "make conformance-all                                    every bundled exec profile"
+	@echo "make conformance-ims                                    the reference client through Kamailio as S-CSCF"
 	@echo "make live PROFILE=file                                  live run for a client you start yourself"
 	@echo "make test                                               the project's tests (CI)"
 	@echo "make deps                                               install what this machine lacks"
@@ -78,6 +81,12 @@ conformance-all: deps bin/refclient $(SUITE)
 	  name=$$(basename $$p .yaml); echo "== $$p"; \
 	  $(SUITE) -profile=$$p -reports=$(REPORTS)/profiles/$$name || status=1; \
 	done; exit $$status
+
+# The reference client registers to Kamailio as the S-CSCF; the suite, behind it as
+# the MCPTT application server, judges the third-party REGISTERs.
+conformance-ims: PROFILE = fixtures/profiles/ims-core-register.yaml
+conformance-ims: deps bin/refclient $(SUITE)
+	$(SUITE) $(SUITE_ARGS)
 
 # A live run for a client you start yourself (client.start: manual in the profile).
 live: deps $(SUITE)
