@@ -28,6 +28,8 @@ APT_PACKAGES += tshark
 APT_PACKAGES += baresip-core
 # chromium renders report.html headless in the end-to-end test of the failure-first page.
 APT_PACKAGES += chromium
+# Kamailio is the test S-CSCF in front of the suite (fixtures/kamailio/), a separate program.
+APT_PACKAGES += kamailio
 
 BIN       := $(CURDIR)/bin
 SUITE     := bin/mcptt-suite
@@ -35,13 +37,14 @@ CLI       := bin/mcptt-conformance
 GINKGO    := bin/ginkgo
 GO_FILES  := $(shell find . -name '*.go' -not -path './bin/*') go.mod go.sum
 
-.PHONY: all deps apt-deps conformance conformance-all live test vet fuzz clean help
+.PHONY: all deps apt-deps conformance conformance-all conformance-ims live test vet fuzz clean help
 
 all: help
 
 help:
 	@echo "make conformance [PROFILE=file] [STRICT=1] [LABELS=expr]  live run against the reference client"
 	@echo "make conformance-all                                    every bundled exec profile"
+	@echo "make conformance-ims                                    the reference client through Kamailio as S-CSCF"
 	@echo "make live PROFILE=file                                  live run for a client you start yourself"
 	@echo "make check CAPTURE=path [CLIENT=aor]                    judge recorded traffic"
 	@echo "  any of them: BASELINE=known.yaml                      accept the failures it lists (docs/baseline.md)"
@@ -99,6 +102,12 @@ conformance-all: deps bin/refclient $(SUITE) $(CLI)
 	    $(if $(BASELINE),-baseline="$(BASELINE)") -- $(GINKGO_ARGS); \
 	  rc=$$?; [ $$rc -gt $$status ] && status=$$rc; \
 	done; exit $$status
+
+# The reference client registers to Kamailio as the S-CSCF; the suite, behind it as
+# the MCPTT application server, judges the third-party REGISTERs.
+conformance-ims: PROFILE = fixtures/profiles/ims-core-register.yaml
+conformance-ims: deps bin/refclient $(SUITE)
+	$(SUITE) $(SUITE_ARGS)
 
 # A live run for a client you start yourself (client.start: manual in the profile).
 live: deps $(SUITE) $(CLI)

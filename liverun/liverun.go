@@ -117,6 +117,9 @@ func Run(ctx context.Context, cfg Config) (*run.Run, error) {
 		res.Notes = append(res.Notes, fmt.Sprintf("%s: Wireshark looks for SIP over TLS on port %s and the TLS listener was on %s: open it with -o sip.tls.port:%s to see the SIP inside", PcapFile, wiresharkTLSPort, tlsPort, tlsPort))
 	}
 	res.Notes = append(res.Notes, run.LiveNotes(res.ClientStatus, msgs)...)
+	if p.Server.BehindIMS {
+		res.Notes = append(res.Notes, run.TopologyNotes(msgs)...)
+	}
 	return res, err
 }
 
@@ -193,6 +196,9 @@ func serverOptions(p *profile.Profile) []server.Option {
 	}
 	if r := p.Server.PublishResponse; r != nil {
 		opts = append(opts, server.WithPublishRejection(r.Status, r.Reason, r.Warning))
+	}
+	if p.Server.BehindIMS {
+		opts = append(opts, server.WithBehindIMS())
 	}
 	return opts
 }

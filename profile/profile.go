@@ -105,6 +105,12 @@ type Server struct {
 	PublishResponse *Rejection `yaml:"publish_response"`
 	// TLS configures the TLS listener the server runs beside UDP and TCP.
 	TLS TLS `yaml:"tls"`
+	// BehindIMS says the suite sits behind an IMS core as an application server: the
+	// client registers to the S-CSCF, which sends the suite third-party REGISTERs
+	// (answered 200 OK, never challenged; Digest then holds the credentials the
+	// client uses with the core) and routes the client's PUBLISH to it. A REGISTER
+	// that arrives directly is noted as unexpected topology and judged all the same.
+	BehindIMS bool `yaml:"behind_ims"`
 }
 
 // TLS configures the server's TLS listener (SIP over TLS, RFC 3261 26.2).

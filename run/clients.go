@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/ims"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
@@ -92,14 +93,16 @@ func Select(clients []*Client, sel string) (*Client, error) {
 	return nil, fmt.Errorf("client %q: expected the address of record or source address of a client in the capture, saw only: %s", sel, strings.Join(seen, ", "))
 }
 
-// identity is the address of record a request names: the To URI of a REGISTER, the From
-// URI of another request; "" for bytes that are not a readable request.
+// identity is the address of record of the client a request comes from (ims.Client):
+// the To URI of a REGISTER, of the client's REGISTER a third-party REGISTER carries,
+// the P-Asserted-Identity of a request the IMS core routed, the From URI of another
+// request; "" for bytes that are not a readable request.
 func identity(raw []byte) string {
 	m, err := sipmsg.Parse(raw)
 	if err != nil {
 		return ""
 	}
-	return m.AddressOfRecord()
+	return ims.Client(m)
 }
 
 // host is the host part of host:port.

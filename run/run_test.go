@@ -218,3 +218,21 @@ func TestNotesAreDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// Behind an IMS core, the REGISTERs that arrived directly are named in one note;
+// third-party REGISTERs, retransmissions and other methods are not.
+func TestTopologyNotes(t *testing.T) {
+	direct := request(1, "REGISTER", alice, "192.0.2.7:5070")
+	carried := string(direct.Raw)
+	tp := request(2, "REGISTER", alice, "192.0.2.1:5060")
+	tp.Raw = []byte(strings.Replace(string(tp.Raw), "Content-Length: 0\r\n\r\n", fmt.Sprintf("Content-Type: message/sip\r\nContent-Length: %d\r\n\r\n%s", len(carried), carried), 1))
+	retrans := request(3, "REGISTER", alice, "192.0.2.7:5070")
+	retrans.RetransmissionOf = 1
+	notes := run.TopologyNotes([]*capture.Message{direct, tp, retrans, request(4, "PUBLISH", alice, "192.0.2.1:5060")})
+	if len(notes) != 1 || !strings.Contains(notes[0], "unexpected topology") || !strings.HasSuffix(notes[0], ": 0001-REGISTER.sip") {
+		t.Errorf("expected one note naming 0001-REGISTER.sip, saw %q", notes)
+	}
+	if notes := run.TopologyNotes([]*capture.Message{tp}); notes != nil {
+		t.Errorf("expected no note for a third-party REGISTER, saw %q", notes)
+	}
+}

@@ -12,6 +12,8 @@ import (
 
 	gslog "github.com/ghettovoice/gosip/log"
 
+	"github.com/mcptt-conformance/mcptt-conformance/wire/ims"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
@@ -39,9 +41,10 @@ func (s *Server) respond(req sip.Request, code int, reason string) sip.Response 
 }
 
 // register answers REGISTER: a digest challenge when the profile gives credentials and
-// the request carries no valid Authorization, then 200 OK with the registered Contacts.
+// the request carries no valid Authorization (unless it is a third-party REGISTER and
+// the server sits behind an IMS core), then 200 OK with the registered Contacts.
 func (s *Server) register(msg *sipmsg.Message, req sip.Request) sip.Response {
-	if d := s.opts.digest; d != nil && !s.authorised(msg, d) {
+	if d := s.opts.digest; d != nil && !(s.opts.behindIMS && thirdParty(msg)) && !s.authorised(msg, d) {
 		nonce := s.newNonce()
 		res := s.respond(req, 401, "Unauthorized")
 		res.AppendHeader(&sip.GenericHeader{HeaderName: "WWW-Authenticate", Contents: fmt.Sprintf(
@@ -71,6 +74,12 @@ func (s *Server) register(msg *sipmsg.Message, req sip.Request) sip.Response {
 	}
 	res.AppendHeader(&sip.GenericHeader{HeaderName: "Expires", Contents: strconv.Itoa(expires)})
 	return res
+}
+
+// thirdParty tells a third-party REGISTER from the S-CSCF (ims.IsThirdParty).
+func thirdParty(msg *sipmsg.Message) bool {
+	ct, ok := msg.First("content-type")
+	return ok && ims.IsThirdParty(msg, multipart.Split(ct.Value, msg.Body))
 }
 
 func (s *Server) authorised(msg *sipmsg.Message, d *digest) bool {

@@ -16,6 +16,7 @@ type options struct {
 	registerExpires  int
 	digest           *digest
 	publishRejection *rejection
+	behindIMS        bool
 	log              io.Writer
 	tls              *tls.Config
 	handshakeTimeout time.Duration
@@ -55,6 +56,12 @@ func WithRegisterExpires(seconds int) Option {
 func WithPublishRejection(status int, reason, warning string) Option {
 	return func(o *options) { o.publishRejection = &rejection{status, reason, warning} }
 }
+
+// WithBehindIMS makes the server an application server behind an IMS core: a
+// third-party REGISTER from the S-CSCF (TS 24.229 5.4.1.7) is answered 200 OK and
+// never challenged, since the client authenticated to the core. A REGISTER that
+// arrives directly is answered as without this option.
+func WithBehindIMS() Option { return func(o *options) { o.behindIMS = true } }
 
 // WithLog sends the server's own diagnostics (socket errors) to w.
 func WithLog(w io.Writer) Option { return func(o *options) { o.log = w } }

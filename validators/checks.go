@@ -15,7 +15,14 @@ import (
 // sips: URIs against the transport it arrived over (RFC 3261 26.2, RFC 5630). Content-Length
 // is left to MIME-03, so that one defect gives one fail.
 func wellFormed(j *judgement, r *Run, q *Request, method string) {
+	if q.Embedded != nil {
+		thirdPartyWellFormed(j, r, q)
+		return
+	}
 	if q.SIP == nil {
+		if carriedFault(j, q) {
+			return
+		}
 		j.fail(q, 1, fmt.Sprintf("a SIP %s request", method), fmt.Sprint("bytes that cannot be read as SIP: ", q.ParseErr))
 		return
 	}

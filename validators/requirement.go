@@ -271,9 +271,10 @@ func (r *Run) each(s Scope, id string, visit func(*Request)) {
 	}
 }
 
-// holds tells whether a request is in a scope that takes readable requests only.
+// holds tells whether a request is in a scope that takes readable requests only (a
+// third-party REGISTER is in none: the REGISTER it carries is).
 func (s Scope) holds(q *Request) bool {
-	if q.SIP == nil {
+	if q.SIP == nil || q.Embedded != nil {
 		return false
 	}
 	switch s {

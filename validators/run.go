@@ -15,6 +15,7 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/schemas"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/contact"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/ims"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
@@ -31,6 +32,12 @@ type Request struct {
 	ContactProblems []sipmsg.Problem
 	// Kind says what the request is in its registration's life (REGISTER only).
 	Kind RegisterKind
+	// Embedded is, on a third-party REGISTER (TS 24.229 5.4.1.7), the client's
+	// REGISTER it carries, a request of its own that follows it in Run.Requests; the
+	// third-party REGISTER itself is judged under well-formedness only. Carrier is, on
+	// the embedded REGISTER, the third-party REGISTER that carried it.
+	Embedded, Carrier *Request
+	carried           *ims.Carried
 
 	mu    sync.Mutex
 	views map[int]*partView // by the part's offset: each XML body parsed once
@@ -147,6 +154,9 @@ func NewRun(p *profile.Profile, msgs []*capture.Message, strict bool) *Run {
 			req.Contacts, req.ContactProblems = contact.Parse(req.SIP.Get("contact"))
 		}
 		r.Requests = append(r.Requests, req)
+		if e := req.embed(); e != nil {
+			r.Requests = append(r.Requests, e)
+		}
 	}
 	r.classifyRegisters()
 	return r
@@ -163,11 +173,12 @@ func (q *Request) Method() string {
 // Name is the capture's file name: the "message" of every verdict about this request.
 func (q *Request) Name() string { return q.Capture.Name }
 
-// requests returns the readable requests of one method.
+// requests returns the readable requests of one method the client sent (third-party
+// REGISTERs left out, the REGISTER each carries kept).
 func (r *Run) requests(method string) []*Request {
 	var out []*Request
 	for _, q := range r.Requests {
-		if q.SIP != nil && q.SIP.Method == method {
+		if q.SIP != nil && q.SIP.Method == method && q.Embedded == nil {
 			out = append(out, q)
 		}
 	}
