@@ -176,7 +176,7 @@ var _ = ReportAfterSuite("reports", func(r Report) {
 	}
 	out := reports.Run{
 		Suite: "mcptt-conformance", Version: Version,
-		Profile: *profilePath, Source: collected.Source,
+		Profile: fromRoot(*profilePath), Source: collected.Source,
 		Started: collected.Started, Finished: time.Now().UTC(),
 		CaptureDir: "captures", Secrets: prof.Secrets(), ShowSecrets: *showSecrets,
 		Strict: judgement.Strict(), Notes: collected.Notes, Captures: captureFiles(),
@@ -339,4 +339,13 @@ func inRoot(p string) string {
 		return p
 	}
 	return filepath.Join(root, p)
+}
+
+// fromRoot is how the reports name a file: relative to the repository root when it lies
+// inside it (the command line hands the suite absolute paths), as given otherwise.
+func fromRoot(p string) string {
+	if rel, err := filepath.Rel(root, inRoot(p)); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return p
 }
