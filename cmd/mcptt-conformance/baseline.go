@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,17 +13,10 @@ import (
 // baselineCommand writes every fail of a run's verdicts.json as a known failure, for a
 // person to give each a reason and hand back with -baseline (docs/baseline.md).
 func baselineCommand(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mcptt-conformance baseline VERDICTS.json > known.yaml")
-		fmt.Fprintln(stderr, "writes every fail of the run as a known failure; give each a reason (docs/baseline.md)")
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitConformant
-		}
-		return exitUsage
+	fs := command("baseline", "usage: mcptt-conformance baseline VERDICTS.json > known.yaml\n"+
+		"writes every fail of the run as a known failure; give each a reason (docs/baseline.md)", stderr)
+	if status, done := parseFlags(fs, args); done {
+		return status
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()

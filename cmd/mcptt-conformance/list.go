@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -15,18 +13,10 @@ import (
 // list prints the catalogue (as h2spec's dry run does): every requirement's ID, clause
 // and title, and with -profile whether it applies to that profile, and why not.
 func list(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := command("list", "usage: mcptt-conformance list [-profile FILE]", stderr)
 	profilePath := fs.String("profile", "", "also say, for each requirement, whether it applies to this profile and why")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mcptt-conformance list [-profile FILE]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitConformant
-		}
-		return exitUsage
+	if status, done := parseFlags(fs, args); done {
+		return status
 	}
 	var empty *validators.Run
 	if *profilePath != "" {

@@ -6,6 +6,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -76,4 +78,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "mcptt-conformance: unknown command %q; expected run, check, list, baseline, inspect, kms or help\n", cmd)
 	return exitUsage
+}
+
+// command is a subcommand's flag set: its errors and its help go to stderr, the usage
+// line first, then the flags.
+func command(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses a command's flags. done is true when the command ends there: after
+// -h (status 0), or a flag error the flag set has already reported (status 2).
+func parseFlags(fs *flag.FlagSet, args []string) (status int, done bool) {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitConformant, true
+	case err != nil:
+		return exitUsage, true
+	}
+	return 0, false
 }

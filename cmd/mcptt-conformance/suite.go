@@ -33,8 +33,7 @@ type suiteFlags struct {
 
 func (s source) flags(f *suiteFlags, stderr io.Writer) *flag.FlagSet {
 	name := map[source]string{live: "run", capture: "check"}[s]
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := command(name, "usage: mcptt-conformance "+name+" [flags] [-- suite flags]", stderr)
 	fs.StringVar(&f.profile, "profile", "fixtures/profiles/plain-register.yaml", "the client's profile (YAML): its declared options and test values")
 	fs.StringVar(&f.reports, "reports", "reports", "folder for junit.xml, verdicts.json, report.html and captures/")
 	fs.BoolVar(&f.strict, "strict", false, "refuse every lenient reading (docs/readings.md)")
@@ -47,10 +46,6 @@ func (s source) flags(f *suiteFlags, stderr io.Writer) *flag.FlagSet {
 	} else {
 		fs.StringVar(&f.capture, "capture", "", "the recorded traffic: a folder of *.sip files, one .sip file, or a pcap/pcapng file")
 		fs.StringVar(&f.client, "client", "", "judge only this client of the capture (its address of record, or its source host[:port])")
-	}
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: mcptt-conformance %s [flags] [-- suite flags]\n", name)
-		fs.PrintDefaults()
 	}
 	return fs
 }
@@ -76,11 +71,8 @@ func suiteCommand(s source, args []string, stdout, stderr io.Writer) int {
 	}
 	var f suiteFlags
 	fs := s.flags(&f, stderr)
-	if err := fs.Parse(own); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitConformant
-		}
-		return exitUsage
+	if status, done := parseFlags(fs, own); done {
+		return status
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "mcptt-conformance %s: unexpected argument %q (suite flags go after \"--\")\n", fs.Name(), fs.Arg(0))
