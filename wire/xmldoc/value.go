@@ -1,0 +1,35 @@
+package xmldoc
+
+import "strings"
+
+// whiteSpace is the whiteSpace facet of an element's schema type (XML Schema Part 2,
+// 4.3.6): what a value of the type is after white space is normalised.
+type whiteSpace int
+
+const (
+	preserve whiteSpace = iota // xs:string and types restricting it: every character counts
+	collapse                   // xs:anyURI, xs:boolean, the integers, xs:token: runs become one space, ends trimmed
+)
+
+type elementName struct{ space, local string }
+
+// collapsing lists the simple-typed elements of the suite's schemas whose type
+// collapses white space; every other element keeps its character data as written
+// (xs:string, the string enumerations such as RFC 4354 answerModeType, mixed content).
+var collapsing = map[elementName]bool{
+	{NSMCPTTInfo, "mcpttURI"}:             true, // xs:anyURI (Annex F.1)
+	{NSMCPTTInfo, "mcpttBoolean"}:         true, // xs:boolean
+	{NSMCPTTInfo, "user-profile-index"}:   true, // xs:nonNegativeInteger
+	{NSMCSSettings, "user-profile-index"}: true, // xs:nonNegativeInteger (7.4.1.2.2)
+	{NSMCSSettings, "multiplex-support"}:  true, // xs:boolean
+}
+
+// Value is the element's character data as its schema type reads it: collapsed for the
+// types whose whiteSpace facet is collapse, exactly as written (CDATA included) for the
+// rest.
+func (e *Element) Value() string {
+	if !collapsing[elementName{e.Space, e.Local}] {
+		return e.Chars
+	}
+	return strings.Join(strings.Fields(e.Chars), " ")
+}
