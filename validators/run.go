@@ -192,7 +192,10 @@ func NewRun(p *profile.Profile, msgs []*capture.Message, strict bool) *Run {
 // classifyPublishes marks refreshes and removals (RFC 3903 4.3, 4.5): a PUBLISH with
 // SIP-If-Match that has Expires 0, or no body.
 func (r *Run) classifyPublishes() {
-	for _, q := range r.requests("PUBLISH") {
+	for _, q := range r.Requests {
+		if q.SIP == nil || q.SIP.Method != "PUBLISH" {
+			continue
+		}
 		if _, ok := q.SIP.First("sip-if-match"); !ok {
 			continue
 		}
@@ -264,7 +267,8 @@ func (r *Run) classifyRegisters() {
 		_, _, mcptt := findTag(q, "g.3gpp.mcptt")
 		_, _, icsi := mcpttICSI(q)
 		callID, _ := q.SIP.First("call-id")
-		seq, _, _ := q.SIP.CSeq()
+		seqHeader, _ := q.SIP.First("cseq")
+		seq, _, _ := strings.Cut(seqHeader.Value, " ")
 		cseq, _ := strconv.Atoi(seq)
 		now := registration{mcptt, icsi, callID.Value, cseq}
 		before, registered := accepted[aor]

@@ -13,6 +13,7 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"net/textproto"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -155,6 +156,9 @@ func split(contentType string, body []byte, depth int) Body {
 // paths and problem lines made those of body. A multipart deeper than MaxNesting is a
 // problem and stays one part.
 func (b *Body) enter(body []byte, depth int, problem func(int, string, string)) {
+	if !slices.ContainsFunc(b.Parts, func(p Part) bool { return strings.HasPrefix(p.MediaType, "multipart/") }) {
+		return
+	}
 	var flat []Part
 	for _, p := range b.Parts {
 		if !strings.HasPrefix(p.MediaType, "multipart/") {

@@ -31,5 +31,22 @@ func (e *Element) Value() string {
 	if !collapsing[elementName{e.Space, e.Local}] {
 		return e.Chars
 	}
-	return strings.Join(strings.Fields(e.Chars), " ")
+	if v := strings.Trim(e.Chars, " \t\r\n"); collapsed(v) {
+		return v
+	}
+	return strings.Join(strings.FieldsFunc(e.Chars, isXMLSpace), " ")
 }
+
+// collapsed reports whether v has no XML white space but single spaces between words.
+func collapsed(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c == '\t' || c == '\r' || c == '\n' || c == ' ' && (i == 0 || v[i-1] == ' ') {
+			return false
+		}
+	}
+	return true
+}
+
+// isXMLSpace is XML's white space (XML 1.0 production S), which collapse normalises;
+// other Unicode spaces are data.
+func isXMLSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }

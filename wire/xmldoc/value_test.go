@@ -13,6 +13,9 @@ func TestValueByType(t *testing.T) {
 		{"xs:anyURI collapses", "<mcpttURI xmlns='urn:3gpp:ns:mcpttInfo:1.0'>\n  urn:uuid:1\t\n</mcpttURI>", "urn:uuid:1"},
 		{"xs:boolean collapses", "<multiplex-support xmlns='urn:3gpp:mcsSettings:1.0'> true </multiplex-support>", "true"},
 		{"xs:nonNegativeInteger collapses", "<user-profile-index xmlns='urn:3gpp:ns:mcpttInfo:1.0'>\r\n3 </user-profile-index>", "3"},
+		{"collapse keeps single inner spaces", "<mcpttURI xmlns='urn:3gpp:ns:mcpttInfo:1.0'>a b</mcpttURI>", "a b"},
+		{"collapse joins inner runs", "<mcpttURI xmlns='urn:3gpp:ns:mcpttInfo:1.0'> a \t\n b </mcpttURI>", "a b"},
+		{"collapse keeps a no-break space as data", "<mcpttURI xmlns='urn:3gpp:ns:mcpttInfo:1.0'>a\u00a0b</mcpttURI>", "a\u00a0b"},
 		{"a string enumeration keeps its spaces", "<answer-mode xmlns='urn:oma:params:xml:ns:poc:poc-settings'> automatic</answer-mode>", " automatic"},
 		{"same local name in another namespace keeps its spaces", "<mcpttURI xmlns='urn:example'> x </mcpttURI>", " x "},
 	}
