@@ -14,6 +14,7 @@ const (
 	NSExtension      = "urn:example:refclient:ext" // the foreign namespace of the extensions variant
 	boundary         = "refclient-boundary-1"
 	quotedBoundary   = "refclient:boundary=1" // ':' and '=' make the quotes necessary
+	innerBoundary    = "refclient-inner-1"
 	multipartPreface = "This is a multipart body in MIME format.\r\n"
 	multipartTail    = "This epilogue is ignored.\r\n"
 )
@@ -25,20 +26,50 @@ func requestBody(cfg *Config, kind Kind) (string, string, error) {
 	case protected && cfg.protected():
 		return protectedBody(cfg, kind)
 	case kind == Register && cfg.Mode == ModeRegister && !cfg.breaks("7.2.1-06"):
-		return mediaType(cfg, xmldoc.TypeMCPTTInfo), registerInfo(cfg, nil), nil
+		return serviceBody(cfg, bodyPart{ctype: mediaType(cfg, xmldoc.TypeMCPTTInfo), content: registerInfo(cfg, nil)})
 	case kind == Register && cfg.Mode == ModeMigration:
-		return mediaType(cfg, xmldoc.TypeMCPTTInfo), migrationInfo(cfg, nil), nil
+		return serviceBody(cfg, bodyPart{ctype: mediaType(cfg, xmldoc.TypeMCPTTInfo), content: migrationInfo(cfg, nil)})
 	case kind == Publish && cfg.breaks("7.2.2-02"):
 		return mediaType(cfg, xmldoc.TypePoCSettings), pocSettings(cfg), nil
 	case kind == Publish:
-		return multipartBody(cfg, []bodyPart{
-			{ctype: mediaType(cfg, xmldoc.TypeMCPTTInfo), content: registerInfo(cfg, nil)},
-			{ctype: mediaType(cfg, xmldoc.TypePoCSettings), content: pocSettings(cfg)},
-		})
+		return serviceBody(cfg,
+			bodyPart{ctype: mediaType(cfg, xmldoc.TypeMCPTTInfo), content: registerInfo(cfg, nil)},
+			bodyPart{ctype: mediaType(cfg, xmldoc.TypePoCSettings), content: pocSettings(cfg)})
 	case kind == Invite:
 		return mediaType(cfg, xmldoc.TypeMCPTTInfo), inviteInfo(cfg), nil
 	}
 	return "", "", nil
+}
+
+// Media types and documents of the other MC services' info bodies (TS 24.281, 24.282),
+// which the several-services and nested-multipart variants send beside the MCPTT ones.
+const (
+	typeMCVideoInfo = "application/vnd.3gpp.mcvideo-info+xml"
+	typeMCDataInfo  = "application/vnd.3gpp.mcdata-info+xml"
+	mcvideoInfo     = `<?xml version="1.0" encoding="UTF-8"?>` + "\r\n" + `<mcvideoinfo xmlns="urn:3gpp:ns:mcvideoInfo:1.0"><mcvideo-Params/></mcvideoinfo>`
+	mcdataInfo      = `<?xml version="1.0" encoding="UTF-8"?>` + "\r\n" + `<mcdatainfo xmlns="urn:3gpp:ns:mcdataInfo:1.0"><mcdata-Params/></mcdatainfo>`
+)
+
+// serviceBody is the body of the MCPTT parts: one part alone, several in a
+// multipart/mixed; with several-services an MCVideo info part beside them, with
+// nested-multipart the MCPTT parts in a multipart/mixed of their own, inside the body's
+// multipart/mixed beside an MCData info part (RFC 2046 5.1).
+func serviceBody(cfg *Config, parts ...bodyPart) (string, string, error) {
+	if cfg.has("several-services") {
+		parts = append(parts, bodyPart{ctype: typeMCVideoInfo, content: mcvideoInfo})
+	}
+	if cfg.has("nested-multipart") {
+		var inner strings.Builder
+		for _, p := range parts {
+			inner.WriteString("--" + innerBoundary + "\r\nContent-Type: " + p.ctype + "\r\n\r\n" + p.content + "\r\n")
+		}
+		inner.WriteString("--" + innerBoundary + "--")
+		parts = []bodyPart{{ctype: "multipart/mixed;boundary=" + innerBoundary, content: inner.String()}, {ctype: typeMCDataInfo, content: mcdataInfo}}
+	}
+	if len(parts) == 1 {
+		return parts[0].ctype, parts[0].content, nil
+	}
+	return multipartBody(cfg, parts)
 }
 
 func mediaType(cfg *Config, t string) string {

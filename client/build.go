@@ -23,6 +23,12 @@ const (
 	Invite
 	// Ack acknowledges a final response to the Invite.
 	Ack
+	// Refresh is the PUBLISH that refreshes the publication: SIP-If-Match with the
+	// entity-tag the server issued, no body (RFC 3903 4.3; --variant publish-refresh).
+	Refresh
+	// Removal is the PUBLISH that removes the publication: SIP-If-Match and Expires 0
+	// (RFC 3903 4.5; --variant publish-refresh).
+	Removal
 )
 
 func (k Kind) String() string {
@@ -39,6 +45,10 @@ func (k Kind) String() string {
 		return "INVITE"
 	case Ack:
 		return "ACK"
+	case Refresh:
+		return "refresh PUBLISH"
+	case Removal:
+		return "removal PUBLISH"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -47,13 +57,16 @@ func (k Kind) method() string {
 	switch k {
 	case Register, Logoff, Deregister:
 		return "REGISTER"
-	case Publish:
+	case Publish, Refresh, Removal:
 		return "PUBLISH"
 	case Invite:
 		return "INVITE"
 	}
 	return "ACK"
 }
+
+// toPSI reports whether the request is addressed to the PSI rather than the registrar.
+func (k Kind) toPSI() bool { return k.method() == "PUBLISH" || k == Invite || k == Ack }
 
 // Leg holds what changes from one request to the next: transport address, dialog
 // identifiers, transaction identifiers and credentials.
@@ -66,6 +79,7 @@ type Leg struct {
 	Branch             string // Via branch, starting with z9hG4bK
 	Authorization      string // Authorization header value, if any
 	ProxyAuthorization string // Proxy-Authorization header value, if any
+	IfMatch            string // Refresh and Removal: the entity-tag SIP-If-Match names
 }
 
 // UserAgent is the User-Agent header value of every request.
@@ -76,6 +90,7 @@ const (
 	icsiVideo  = "urn:urn-7:3gpp-service.ims.icsi.mcvideo"
 	tagMCPTT   = "+g.3gpp.mcptt"
 	tagICSI    = "+g.3gpp.icsi-ref"
+	tagVideo   = "+g.3gpp.mcvideo"
 	publishTTL = "4294967295"
 )
 
@@ -111,8 +126,7 @@ func Build(cfg *Config, kind Kind, leg Leg) ([]byte, error) {
 	}
 
 	uri := cfg.registrar()
-	switch kind {
-	case Publish, Invite, Ack:
+	if kind.toPSI() {
 		uri = cfg.PSI
 	}
 	proto := strings.ToUpper(cfg.Transport)
@@ -134,7 +148,7 @@ func Build(cfg *Config, kind Kind, leg Leg) ([]byte, error) {
 		header{"Call-ID", []string{leg.CallID}},
 		header{"CSeq", []string{fmt.Sprintf("%d %s", leg.CSeq, kind.method())}},
 	)
-	if kind != Publish && kind != Ack {
+	if kind.method() != "PUBLISH" && kind != Ack {
 		hs = append(hs, header{"Contact", contact(cfg, kind, a.user, leg.Local)})
 	}
 	switch kind {
@@ -142,15 +156,22 @@ func Build(cfg *Config, kind Kind, leg Leg) ([]byte, error) {
 		hs = append(hs, header{"Expires", []string{"600"}})
 	case Deregister:
 		hs = append(hs, header{"Expires", []string{"0"}})
-	case Publish:
-		hs = append(hs, header{"Event", []string{"poc-settings"}}, header{"Expires", []string{publishTTL}})
+	case Publish, Refresh, Removal:
+		ttl := publishTTL
+		if kind == Removal {
+			ttl = "0"
+		}
+		hs = append(hs, header{"Event", []string{"poc-settings"}}, header{"Expires", []string{ttl}})
+		if leg.IfMatch != "" {
+			hs = append(hs, header{"SIP-If-Match", []string{leg.IfMatch}})
+		}
 		if !cfg.breaks("7.2.2-01") {
 			hs = append(hs, header{"Accept-Contact", []string{"*;" + featureTag(cfg, tagMCPTT) + ";require;explicit"}})
 		}
 	case Invite:
 		hs = append(hs, header{"Accept-Contact", []string{"*;" + featureTag(cfg, tagICSI) + `="` + encodeICSI(cfg, icsiMCPTT) + `";require;explicit`}})
 	}
-	if kind == Publish || kind == Invite {
+	if kind.method() == "PUBLISH" || kind == Invite {
 		hs = append(hs, header{"P-Preferred-Service", []string{icsiMCPTT}})
 	}
 	if leg.Authorization != "" {
@@ -190,7 +211,7 @@ func dropMaxForwards(cfg *Config, kind Kind) bool {
 	switch kind {
 	case Register, Logoff, Deregister:
 		return cfg.breaks("7.2.1-01") || cfg.breaks("7A.2.1-01")
-	case Publish:
+	case Publish, Refresh, Removal:
 		return cfg.breaks("7.2.2-15")
 	}
 	return false
@@ -240,6 +261,12 @@ func contact(cfg *Config, kind Kind, user, local string) []string {
 	}
 	if cfg.has("extensions") {
 		parts = append(parts, ";x-refclient-ext=1")
+	}
+	if cfg.has("several-contacts") {
+		// TS 24.379 7.1: one contact per MC service, same address and port; the
+		// MCVideo contact comes first, so the MCPTT one is not simply the first.
+		video := "<sip:" + user + "@" + local + ";transport=" + cfg.Transport + ">;" + featureTag(cfg, tagVideo) + ";" + featureTag(cfg, tagICSI) + `="` + encodeICSI(cfg, icsiVideo) + `", `
+		parts = append([]string{video}, parts...)
 	}
 	return parts
 }

@@ -287,6 +287,32 @@ var optionCases = []optionCase{
 		Invite:     {"contact.x-refclient-ext": "1", pParams + "#children": "mi:session-type,mi:mcptt-request-uri,mi:mcptt-client-id,mi:anyExt", pParams + "/mi:anyExt#children": ""},
 		Publish:    {pParams + "#children": "mi:mcptt-access-token,mi:mcptt-client-id,mi:anyExt", pParams + "/mi:anyExt#children": ""},
 	}, markers: map[Kind][]string{Publish: {"</mcs10Set:multiplex-support><ext:vendor-info xmlns:ext="}}},
+	{name: "several-contacts", variant: true, mode: ModeRegister, want: map[Kind]change{
+		Register: {"contacts": "2"}, Logoff: {"contacts": "2"},
+	}, markers: map[Kind][]string{
+		Register: {";transport=udp>;+g.3gpp.mcvideo;+g.3gpp.icsi-ref=\"urn%3Aurn-7%3A3gpp-service.ims.icsi.mcvideo\", <sip:"},
+		Logoff:   {";+g.3gpp.mcvideo;"},
+	}},
+	{name: "several-services", variant: true, mode: ModeRegister, want: map[Kind]change{
+		Register: {"content-type": "multipart/mixed", "parts": xmldoc.TypeMCPTTInfo + "," + typeMCVideoInfo, "?encoding": "UTF-8"},
+	}, markers: map[Kind][]string{
+		Register: {"Content-Type: " + typeMCVideoInfo + "\r\n\r\n" + mcvideoInfo},
+	}},
+	{name: "several-services", variant: true, mode: ModePublish, want: map[Kind]change{
+		Publish: {"parts": xmldoc.TypeMCPTTInfo + "," + xmldoc.TypePoCSettings + "," + typeMCVideoInfo, "?encoding": "UTF-8"},
+	}, markers: map[Kind][]string{
+		Publish: {"Content-Type: " + typeMCVideoInfo + "\r\n\r\n" + mcvideoInfo},
+	}},
+	{name: "nested-multipart", variant: true, mode: ModeRegister, want: map[Kind]change{
+		Register: {"content-type": "multipart/mixed", "parts": "multipart/mixed[" + xmldoc.TypeMCPTTInfo + "]," + typeMCDataInfo, "?encoding": "UTF-8"},
+	}, markers: map[Kind][]string{
+		Register: {"Content-Type: multipart/mixed;boundary=" + innerBoundary + "\r\n\r\n--" + innerBoundary + "\r\nContent-Type: " + xmldoc.TypeMCPTTInfo, "Content-Type: " + typeMCDataInfo},
+	}},
+	{name: "nested-multipart", variant: true, mode: ModePublish, want: map[Kind]change{
+		Publish: {"parts": "multipart/mixed[" + xmldoc.TypeMCPTTInfo + "," + xmldoc.TypePoCSettings + "]," + typeMCDataInfo, "?encoding": "UTF-8"},
+	}, markers: map[Kind][]string{
+		Publish: {"--" + innerBoundary + "\r\nContent-Type: " + xmldoc.TypePoCSettings, "Content-Type: " + typeMCDataInfo},
+	}},
 }
 
 // TestBuildOptions checks that each break changes exactly the facts of its requirement,
@@ -319,7 +345,7 @@ func TestBuildOptions(t *testing.T) {
 // TestOptionsCovered makes sure every --break ID and --variant name has a case above
 // that expects something of it.
 func TestOptionsCovered(t *testing.T) {
-	covered := map[string]bool{"7.2.2-16": true} // behavioural: TestRunPublishRejected
+	covered := map[string]bool{"7.2.2-16": true, "publish-refresh": true} // behavioural: TestRunPublishRejected, TestRunPublishRefresh
 	for _, c := range optionCases {
 		if len(c.want)+len(c.markers) > 0 {
 			covered[c.name] = true

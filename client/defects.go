@@ -54,6 +54,7 @@ var (
 	reg     = []Mode{ModeRegister}
 	pub     = []Mode{ModePublish}
 	mig     = []Mode{ModeMigration}
+	regMig  = []Mode{ModeRegister, ModeMigration}
 	anyMode = Modes
 )
 
@@ -101,4 +102,8 @@ var Variants = []Option{
 	{"xml-comments-cdata", anyMode, "XML bodies carry comments, and the token is in a CDATA section"},
 	{"quoted-boundary", pub, "the multipart boundary is quoted and the body has a preamble and an epilogue"},
 	{"extensions", anyMode, "unknown extension elements from another namespace in mcptt-info anyExt and poc-settings <entity>, and an unknown Contact parameter"},
+	{"several-contacts", regMig, "the REGISTER has one contact per MC service (TS 24.379 7.1): an MCVideo contact before the MCPTT one"},
+	{"several-services", regPub, "an application/vnd.3gpp.mcvideo-info+xml body beside the MCPTT bodies (one per MC service)"},
+	{"nested-multipart", regPub, "the MCPTT bodies in a multipart/mixed of their own inside the body's multipart/mixed, beside an mcdata-info body"},
+	{"publish-refresh", pub, "after the PUBLISH, a refresh (SIP-If-Match, no body) and a removal (SIP-If-Match, Expires 0) naming the entity-tags the server issued (RFC 3903 4.3, 4.5)"},
 }

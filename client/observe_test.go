@@ -214,6 +214,13 @@ func observe(t *testing.T, raw []byte) map[string]string {
 		t.Errorf("CSeq %q: expected a number and %s", p.header.Get("Cseq"), p.method)
 	}
 	if v := p.header.Get("Contact"); v != "" {
+		// The facts are the last contact's, the MCPTT one when there is one per MC
+		// service; "contacts" counts them.
+		all := strings.Split(v, ", <")
+		if len(all) > 1 {
+			f["contacts"] = fmt.Sprint(len(all))
+			v = "<" + all[len(all)-1]
+		}
 		uri, cp := params(t, v)
 		f["contact"] = uri
 		for k, val := range cp {
@@ -240,29 +247,40 @@ func observe(t *testing.T, raw []byte) map[string]string {
 		xmlFacts(t, p.body, f)
 		return f
 	}
-	mr := multipart.NewReader(bytes.NewReader(p.body), mp["boundary"])
+	f["parts"] = strings.Join(multipartFacts(t, mp["boundary"], p.body, f), ",")
+	return f
+}
+
+// multipartFacts reads the facts of a multipart body's parts into f, entering the
+// multiparts nested in it, and returns the parts' types in order, a nested multipart's
+// own in brackets after it.
+func multipartFacts(t *testing.T, boundary string, body []byte, f map[string]string) []string {
+	t.Helper()
+	mr := multipart.NewReader(bytes.NewReader(body), boundary)
 	var types []string
 	for {
 		part, err := mr.NextRawPart()
 		if err == io.EOF {
-			break
+			return types
 		}
 		if err != nil {
-			t.Fatalf("multipart body: %v\n%s", err, p.body)
+			t.Fatalf("multipart body: %v\n%s", err, body)
 		}
-		pt, _, err := mime.ParseMediaType(part.Header.Get("Content-Type"))
+		pt, pp, err := mime.ParseMediaType(part.Header.Get("Content-Type"))
 		if err != nil {
 			t.Fatalf("part Content-Type %q: %v", part.Header.Get("Content-Type"), err)
 		}
-		types = append(types, pt)
 		b, err := io.ReadAll(part)
 		if err != nil {
 			t.Fatalf("multipart part: %v", err)
 		}
+		if strings.HasPrefix(pt, "multipart/") {
+			types = append(types, pt+"["+strings.Join(multipartFacts(t, pp["boundary"], b, f), ",")+"]")
+			continue
+		}
+		types = append(types, pt)
 		xmlFacts(t, b, f)
 	}
-	f["parts"] = strings.Join(types, ",")
-	return f
 }
 
 // absent stands for a fact a request lacks.

@@ -48,6 +48,7 @@ type session struct {
 type dialog struct {
 	callID, fromTag string
 	cseq            uint32
+	ifMatch         string // the entity-tag the next PUBLISH names in SIP-If-Match
 }
 
 func randomHex(n int) string {
@@ -91,13 +92,17 @@ func (s *session) run(ctx context.Context) error {
 			return err
 		}
 	case ModePublish:
-		resp, err := s.transact(ctx, Publish, s.newDialog())
+		pub := s.newDialog()
+		resp, err := s.transact(ctx, Publish, pub)
 		if err != nil {
 			return err
 		}
 		code, reason, _ := resp.status()
 		if code < 300 {
 			s.logf("service authorisation succeeded: PUBLISH answered %d %s", code, reason)
+			if s.cfg.has("publish-refresh") {
+				return s.refreshAndRemove(ctx, pub, resp)
+			}
 			return nil
 		}
 		s.logf("service authorisation failed: PUBLISH answered %d %s%s; the client is not authorised (TS 24.379 7.2.2)",
@@ -113,6 +118,23 @@ func (s *session) run(ctx context.Context) error {
 		}
 		_, err = s.expect2xx(ctx, Deregister, reg)
 		return err
+	}
+	return nil
+}
+
+// refreshAndRemove refreshes the publication the response to the PUBLISH of d accepted,
+// then removes it, each time naming the entity-tag the last response issued (RFC 3903
+// 4.3, 4.5).
+func (s *session) refreshAndRemove(ctx context.Context, d *dialog, resp *message) error {
+	for _, kind := range []Kind{Refresh, Removal} {
+		d.ifMatch = resp.value("sip-etag")
+		if d.ifMatch == "" {
+			return fmt.Errorf("%s: the response to the PUBLISH issued no SIP-ETag to name", kind)
+		}
+		var err error
+		if resp, err = s.expect2xx(ctx, kind, d); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -150,7 +172,7 @@ func (s *session) transact(ctx context.Context, kind Kind, d *dialog) (*message,
 	for challenged := false; ; challenged = true {
 		d.cseq++
 		leg := Leg{Local: s.conn.local(), CallID: d.callID, FromTag: d.fromTag, CSeq: d.cseq,
-			Branch: "z9hG4bK" + randomHex(8), Authorization: auth, ProxyAuthorization: proxyAuth}
+			Branch: "z9hG4bK" + randomHex(8), Authorization: auth, ProxyAuthorization: proxyAuth, IfMatch: d.ifMatch}
 		resp, err := s.exchange(ctx, kind, leg)
 		if err != nil {
 			return nil, err
@@ -168,7 +190,7 @@ func (s *session) transact(ctx context.Context, kind Kind, d *dialog) (*message,
 			return nil, fmt.Errorf("%s: %d %s: %v", kind, code, reason, err)
 		}
 		uri := s.cfg.registrar()
-		if kind == Publish || kind == Invite {
+		if kind.toPSI() {
 			uri = s.cfg.PSI
 		}
 		v, err := ch.authorization(s.cfg.User, s.cfg.Password, kind.method(), uri, randomHex(8), 1)

@@ -193,6 +193,10 @@ func (r *responder) respond(req parsed) []byte {
 			status = "403 Forbidden"
 		}
 	}
+	if req.method == "PUBLISH" && strings.HasPrefix(status, "2") {
+		cseq, _, _ := strings.Cut(req.header.Get("Cseq"), " ")
+		extra += "SIP-ETag: etag-" + cseq + "\r\n" // RFC 3903 4.1
+	}
 	var b strings.Builder
 	b.WriteString("SIP/2.0 " + status + "\r\n")
 	for _, v := range req.header["Via"] {
@@ -310,6 +314,35 @@ func TestRun(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestRunPublishRefresh: with --variant publish-refresh the client refreshes the
+// publication and then removes it, each PUBLISH naming the entity-tag of the last
+// response (RFC 3903 4.3, 4.5), with no body.
+func TestRunPublishRefresh(t *testing.T) {
+	for _, transport := range []string{"udp", "tcp"} {
+		t.Run(transport, func(t *testing.T) {
+			r := newResponder(t, transport, map[string]string{"REGISTER": "200 OK", "PUBLISH": "200 OK"}, false)
+			cfg := runConfig(ModePublish, transport, r.addr)
+			cfg.Variants = []string{"publish-refresh"}
+			if err := Run(context.Background(), cfg); err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			got := r.requests(8)
+			checkFlow(t, got, []step{{"REGISTER", false, "600", true}, {"REGISTER", true, "600", true},
+				{"PUBLISH", false, publishTTL, false}, {"PUBLISH", true, publishTTL, false},
+				{"PUBLISH", false, publishTTL, false}, {"PUBLISH", true, publishTTL, false},
+				{"PUBLISH", false, "0", false}, {"PUBLISH", true, "0", false}})
+			// The accepted PUBLISHes have CSeq 2, 4 and 6 in their dialog: each names
+			// the tag the one before was answered with.
+			for i, want := range []string{"", "", "etag-2", "etag-2", "etag-4", "etag-4"} {
+				g := got[i+2]
+				if g.header.Get("Sip-If-Match") != want || want != "" && len(g.body) != 0 {
+					t.Errorf("PUBLISH %d: SIP-If-Match %q and a %d-byte body, want %q and no body after the first", i+1, g.header.Get("Sip-If-Match"), len(g.body), want)
+				}
+			}
+		})
 	}
 }
 

@@ -159,12 +159,7 @@ func viaTransport(raw []byte) string {
 	if err != nil {
 		return "file"
 	}
-	via, ok := m.First("via")
-	if !ok {
-		return "file"
-	}
-	proto, _, _ := strings.Cut(strings.TrimSpace(via.Value), " ")
-	if t, ok := strings.CutPrefix(strings.ToUpper(proto), "SIP/2.0/"); ok && t != "" {
+	if t := m.ViaTransport(); t != "" {
 		return strings.ToLower(t)
 	}
 	return "file"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/ghettovoice/gosip/sip"
 	"github.com/sirupsen/logrus"
@@ -110,8 +111,11 @@ func (s *Server) newNonce() string {
 	return n
 }
 
-// publish answers PUBLISH with 200 OK, SIP-ETag and Expires, or with the profile's
-// rejection (7.2.2-16).
+// publish answers PUBLISH with 200 OK, a fresh SIP-ETag and Expires, or with the
+// profile's rejection (7.2.2-16). A refresh, modification or removal (SIP-If-Match,
+// RFC 3903 4.3 to 4.5) naming an entity-tag the server did not issue, or one already
+// replaced, is answered 412 Conditional Request Failed (RFC 3903 6); the tag it names
+// is replaced by the fresh one, and a removal (Expires 0) leaves none.
 func (s *Server) publish(msg *sipmsg.Message, req sip.Request) sip.Response {
 	if r := s.opts.publishRejection; r != nil {
 		res := s.respond(req, r.status, r.reason)
@@ -120,8 +124,27 @@ func (s *Server) publish(msg *sipmsg.Message, req sip.Request) sip.Response {
 		}
 		return res
 	}
+	exp, _ := msg.First("expires")
+	removal := strings.TrimSpace(exp.Value) == "0"
+	b := make([]byte, 6)
+	rand.Read(b)
+	etag := hex.EncodeToString(b)
+	s.mu.Lock()
+	if s.etags == nil {
+		s.etags = map[string]bool{}
+	}
+	if m, ok := msg.First("sip-if-match"); ok {
+		if !s.etags[m.Value] {
+			s.mu.Unlock()
+			return s.respond(req, 412, "Conditional Request Failed")
+		}
+		delete(s.etags, m.Value)
+	}
+	if !removal {
+		s.etags[etag] = true
+	}
+	s.mu.Unlock()
 	res := s.respond(req, 200, "OK")
-	etag := s.newNonce()[:12]
 	res.AppendHeader(&sip.GenericHeader{HeaderName: "SIP-ETag", Contents: etag})
 	expires := "3600"
 	if h, ok := msg.First("expires"); ok {

@@ -35,6 +35,7 @@ type Server struct {
 	mu        sync.Mutex
 	answered  map[string]answered // transaction key → the response sent, for retransmissions
 	nonces    map[string]bool
+	etags     map[string]bool // the entity-tags of the live publications (RFC 3903)
 	changed   chan struct{}
 	closers   []io.Closer
 	conns     map[net.Conn]bool

@@ -129,6 +129,41 @@ func TestPublishAcceptedAndRejected(t *testing.T) {
 	}
 }
 
+// A refresh names the entity-tag the server issued and gets a fresh one; a tag the
+// server never issued, or one already replaced, gets 412 (RFC 3903 6); a removal
+// leaves no tag to refresh.
+func TestPublishRefreshAndRemoval(t *testing.T) {
+	s, _ := start(t)
+	etag := func(res string) string {
+		for _, l := range strings.Split(res, "\r\n") {
+			if v, ok := strings.CutPrefix(l, "SIP-ETag: "); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	first := udp(t, s, request("PUBLISH", "z9hG4bK-p1", 1, "Event: poc-settings\r\nExpires: 3600\r\n"))
+	tag := etag(first)
+	refresh := udp(t, s, request("PUBLISH", "z9hG4bK-p2", 2, "Event: poc-settings\r\nSIP-If-Match: "+tag+"\r\nExpires: 3600\r\n"))
+	fresh := etag(refresh)
+	if status(refresh) != "SIP/2.0 200 OK" || fresh == "" || fresh == tag {
+		t.Fatalf("refresh of %q: expected 200 OK with a fresh SIP-ETag, saw\n%s", tag, refresh)
+	}
+	for i, stale := range []string{"never-issued", tag} {
+		res := udp(t, s, request("PUBLISH", fmt.Sprintf("z9hG4bK-s%d", i), 3+i, "Event: poc-settings\r\nSIP-If-Match: "+stale+"\r\nExpires: 3600\r\n"))
+		if status(res) != "SIP/2.0 412 Conditional Request Failed" {
+			t.Errorf("refresh of %q: expected 412, saw\n%s", stale, res)
+		}
+	}
+	removal := udp(t, s, request("PUBLISH", "z9hG4bK-p5", 5, "Event: poc-settings\r\nSIP-If-Match: "+fresh+"\r\nExpires: 0\r\n"))
+	if status(removal) != "SIP/2.0 200 OK" || !strings.Contains(removal, "Expires: 0") {
+		t.Fatalf("removal of %q: expected 200 OK with Expires 0, saw\n%s", fresh, removal)
+	}
+	if res := udp(t, s, request("PUBLISH", "z9hG4bK-p6", 6, "Event: poc-settings\r\nSIP-If-Match: "+etag(removal)+"\r\nExpires: 3600\r\n")); status(res) != "SIP/2.0 412 Conditional Request Failed" {
+		t.Errorf("refresh after the removal: expected 412, saw\n%s", res)
+	}
+}
+
 func TestUnexpectedTrafficPolicy(t *testing.T) {
 	s, store := start(t)
 	if got := status(udp(t, s, request("OPTIONS", "z9hG4bK-o", 1, ""))); got != "SIP/2.0 200 OK" {

@@ -69,12 +69,20 @@ func mcpttTag(j *judgement, r *Run, q *Request) {
 	}
 }
 
-// icsiTag judges the g.3gpp.icsi-ref media feature tag holding the MCPTT ICSI.
+// icsiTag judges the g.3gpp.icsi-ref media feature tag holding the MCPTT ICSI, on the
+// contact that registers for MCPTT (registeringContact). With several contacts (TS 24.379
+// 7.1: one per MC service), the MCPTT ICSI on a contact other than the one with
+// +g.3gpp.mcptt is a lenient reading.
 func icsiTag(j *judgement, r *Run, q *Request) {
-	c, t, found := findTag(q, "g.3gpp.icsi-ref")
-	switch {
-	case len(q.Contacts) == 0:
+	if len(q.Contacts) == 0 {
 		j.fail(q, 0, "a Contact header field with +g.3gpp.icsi-ref", "no Contact header field"+contactFaults(q))
+		return
+	}
+	c, t, found := mcpttICSI(q)
+	if !found {
+		c, t, found = findTag(q, "g.3gpp.icsi-ref")
+	}
+	switch {
 	case !found:
 		j.fail(q, q.Contacts[0].Line, fmt.Sprintf("the +g.3gpp.icsi-ref media feature tag containing %q in Contact", MCPTTICSI), quoteContacts(q)+uriParamNote(q, "g.3gpp.icsi-ref")+contactFaults(q))
 	case !t.Plus:
@@ -83,9 +91,44 @@ func icsiTag(j *judgement, r *Run, q *Request) {
 		j.fail(q, c.Line, fmt.Sprintf("g.3gpp.icsi-ref to contain %q", MCPTTICSI), fmt.Sprintf("%s (decoded: %s)%s", t.Raw, strings.Join(t.Values, ", "), contactFaults(q)))
 	case !t.Encoded:
 		j.lenient(r, q, c.Line, readingICSIUnencoded, "Contact carries "+t.Raw)
+	case splitTags(q, c):
+		j.lenient(r, q, c.Line, readingTagsSplit, fmt.Sprintf("%s on contact %s, +g.3gpp.mcptt on another", t.Raw, c.URI))
 	default:
 		j.pass(q, "Contact carries %s", t.Raw)
 	}
+}
+
+// mcpttICSI finds the g.3gpp.icsi-ref tag that contains the MCPTT ICSI, preferring the
+// contact that also carries +g.3gpp.mcptt, then a correctly written tag.
+func mcpttICSI(q *Request) (c contact.Contact, t contact.Tag, found bool) {
+	score := -1
+	for _, ct := range q.Contacts {
+		tg, ok := ct.Tag("g.3gpp.icsi-ref")
+		if !ok || !containsFold(tg.Values, MCPTTICSI) {
+			continue
+		}
+		s := 0
+		if _, ok := ct.Tag("g.3gpp.mcptt"); ok {
+			s += 2
+		}
+		if tg.Plus {
+			s++
+		}
+		if s > score {
+			c, t, found, score = ct, tg, true, s
+		}
+	}
+	return c, t, found
+}
+
+// splitTags reports whether c, the contact with the MCPTT ICSI, lacks +g.3gpp.mcptt
+// while another contact of the request carries it.
+func splitTags(q *Request, c contact.Contact) bool {
+	if _, ok := c.Tag("g.3gpp.mcptt"); ok {
+		return false
+	}
+	_, _, other := findTag(q, "g.3gpp.mcptt")
+	return other
 }
 
 func findTag(q *Request, name string) (c contact.Contact, t contact.Tag, found bool) {
@@ -135,10 +178,15 @@ func body(q *Request, mediaType string) (multipart.Part, int) {
 	return parts[0], len(parts)
 }
 
-// partLine converts a line inside a body part into a line of the SIP message.
+// partLine converts a line inside a body part into a line of the SIP message. A line
+// of a part under a Content-Transfer-Encoding is a line of its decoded content, which
+// has no line of the message: the part's first line stands for it.
 func partLine(q *Request, part multipart.Part, line int) int {
 	if q.SIP == nil || line <= 0 {
 		return 0
+	}
+	if part.Encoded() {
+		line = 1
 	}
 	return multipart.LineOf(q.SIP.BodyLine, q.SIP.Body, part.Offset) + line - 1
 }
@@ -165,7 +213,8 @@ func schemaVerdict(j *judgement, q *Request, part multipart.Part, probs []xmldoc
 	}
 	first := problem(probs[0])
 	first.Line = at(first.Line)
-	j.failWith(q, first, fmt.Sprintf("the %s body is not valid against its schema: %s", what, strings.Join(msgs, "; ")))
+	j.failWith(q, first, fmt.Sprintf("the %s body (%s) is not valid against its schema: %s", what, part.Name(), strings.Join(msgs, "; ")))
+	j.inParts(part)
 }
 
 // document parses an XML body part for value checks. A body that is not readable XML
@@ -223,11 +272,11 @@ func readValue(e *xmldoc.Element) value {
 	}
 	for _, name := range []string{"mcpttString", "mcpttURI", "mcpttBoolean"} {
 		if c := e.Child(xmldoc.NSMCPTTInfo, name); c != nil {
-			v.text, v.carrier = c.Text, name
+			v.text, v.carrier = c.Value(), name
 			return v
 		}
 	}
-	v.text, v.carrier = e.Text, "text"
+	v.text, v.carrier = e.Value(), "text"
 	return v
 }
 
@@ -244,8 +293,10 @@ func plainValue(j *judgement, q *Request, part multipart.Part, doc *xmldoc.Eleme
 	switch {
 	case v.encrypted:
 		j.fail(q, line, "<"+element+"> in plain text (confidentiality protection is off)", "<"+element+"> encrypted")
-	case v.text != want:
+	case !sameValue(v.text, want):
 		j.fail(q, line, fmt.Sprintf("<%s> set to the %s %q", element, what, want), strconv.Quote(v.text))
+	case v.text != want:
+		j.pass(q, "<%s><%s> holds the %s as a UUID, %s (RFC 4122 3: hex digits are case-insensitive on input)", element, v.carrier, what, v.text)
 	case v.carrier == "text":
 		j.pass(q, "<%s> holds the %s, as bare text (Annex F.1 puts it in <mcpttString>/<mcpttURI>; the schema check judges the form)", element, what)
 	default:
@@ -265,9 +316,9 @@ func profileIndex(e *xmldoc.Element) (int, error) {
 		}
 		return 0, fmt.Errorf("<selected-user-profile-index> holds no <user-profile-index>")
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(inner.Text))
+	n, err := strconv.Atoi(inner.Value())
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("<user-profile-index> holds %q, expected a non-negative integer", inner.Text)
+		return 0, fmt.Errorf("<user-profile-index> holds %q, expected a non-negative integer", inner.Chars)
 	}
 	return n, nil
 }

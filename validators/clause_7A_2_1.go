@@ -62,9 +62,8 @@ var clause7A21 = []Requirement{
 // migrationBodyAndToken judges 7A.2.1-05: the body is there, schema-valid, and carries
 // the partner token.
 func migrationBodyAndToken(j *judgement, r *Run, q *Request) {
-	part, n := body(q, xmldoc.TypeMCPTTInfo)
-	if n == 0 {
-		j.fail(q, 0, "an "+xmldoc.TypeMCPTTInfo+" body", describeBodies(q))
+	part, ok := soleBody(j, q, xmldoc.TypeMCPTTInfo)
+	if !ok {
 		return
 	}
 	var schema judgement

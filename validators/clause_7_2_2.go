@@ -20,45 +20,45 @@ var clause722 = []Requirement{
 		Applies: Applies{Authz: profile.ByPublish}, Over: EachPublish, Check: publishHeaders},
 	{ID: "7.2.2-02", Clause: "7.2.2", Title: "PUBLISH carries mcptt-info with the token",
 		Text:    "If confidentiality and integrity protection are disabled, the MCPTT client shall include in the body of the SIP PUBLISH request an application/vnd.3gpp.mcptt-info+xml MIME body with the <mcptt-access-token> element.",
-		Applies: Applies{Authz: profile.ByPublish, Protection: plaintext}, Over: EachPublish, Check: publishInfoBody},
+		Applies: Applies{Authz: profile.ByPublish, Protection: plaintext}, Over: EachServicePublish, Check: publishInfoBody},
 	{ID: "7.2.2-03", Clause: "7.2.2", Title: "application/mikey body addressed to the suite's MDSI",
 		Text:    "If either protection is enabled, the MCPTT client shall include an application/mikey MIME body with the CSK as MIKEY-SAKKE I_MESSAGE where the receiving entity URI is the MDSI of the MCPTT server.",
-		Applies: Applies{Authz: profile.ByPublish, Protection: protected}, Over: EachPublish, Check: allOf(mikeyPresent, addressed)},
+		Applies: Applies{Authz: profile.ByPublish, Protection: protected}, Over: EachServicePublish, Check: allOf(mikeyPresent, addressed)},
 	{ID: "7.2.2-04", Clause: "7.2.2", Title: "One application/mikey body per MDSI",
 		Text:    "Several application/mikey MIME bodies are allowed only when each is directed to an MCX server with a different MDSI.",
-		Applies: Applies{Authz: profile.ByPublish, Protection: protected}, Over: EachPublish, Check: distinctMDSIs},
+		Applies: Applies{Authz: profile.ByPublish, Protection: protected}, Over: EachServicePublish, Check: distinctMDSIs},
 	{ID: "7.2.2-05", Clause: "7.2.2", Title: "I_MESSAGE verifies and decrypts",
 		Text:    "The I_MESSAGE addressed to the suite shall verify and decrypt to a CSK.",
-		Applies: Applies{Authz: profile.ByPublish, Protection: protected}, Over: EachPublish, Check: opens},
+		Applies: Applies{Authz: profile.ByPublish, Protection: protected}, Over: EachServicePublish, Check: opens},
 	{ID: "7.2.2-06", Clause: "7.2.2", Title: "Access token encrypted with the CSK",
 		Text:    "If confidentiality protection is enabled, the <mcptt-access-token> element shall be set to the received access-token encrypted using the CSK.",
-		Applies: Applies{Authz: profile.ByPublish, Protection: confOn}, Over: EachPublish,
+		Applies: Applies{Authz: profile.ByPublish, Protection: confOn}, Over: EachServicePublish,
 		Check: withInfo(encrypted("mcptt-access-token", "access token", accessToken))},
 	{ID: "7.2.2-07", Clause: "7.2.2", Title: "Client ID encrypted with the CSK",
 		Text:    "If confidentiality protection is enabled, the <mcptt-client-id> element shall be set to the encrypted MCPTT client ID.",
-		Applies: Applies{Authz: profile.ByPublish, Protection: confOn}, Over: EachPublish,
+		Applies: Applies{Authz: profile.ByPublish, Protection: confOn}, Over: EachServicePublish,
 		Check: withInfo(encrypted("mcptt-client-id", "MCPTT client ID", clientID))},
 	{ID: "7.2.2-08", Clause: "7.2.2", Title: "Plaintext token and client ID",
 		Text:    "If confidentiality protection is disabled, the mcptt-info body shall carry <mcptt-access-token> set to the access token and <mcptt-client-id> set to the MCPTT client ID.",
-		Applies: Applies{Authz: profile.ByPublish, Protection: confOff}, Over: EachPublish, Check: withInfo(tokenValue, clientIDValue)},
+		Applies: Applies{Authz: profile.ByPublish, Protection: confOff}, Over: EachServicePublish, Check: withInfo(tokenValue, clientIDValue)},
 	{ID: "7.2.2-09", Clause: "7.2.2", Title: "mcptt-info valid against Annex F.1",
 		Text:    "The application/vnd.3gpp.mcptt-info+xml MIME body shall be as specified in Annex F.1 (valid against its schema).",
-		Applies: Applies{Authz: profile.ByPublish}, Over: EachPublish, Check: withInfo(infoSchema)},
+		Applies: Applies{Authz: profile.ByPublish}, Over: EachServicePublish, Check: withInfo(infoSchema)},
 	{ID: "7.2.2-10", Clause: "7.2.2", Title: "PUBLISH carries a valid poc-settings body",
 		Text:    "The MCPTT client shall include an application/poc-settings+xml MIME body (IETF RFC 4354 with the extensions of 7.4.1.2.2).",
-		Applies: Applies{Authz: profile.ByPublish}, Over: EachPublish, Check: pocBody},
+		Applies: Applies{Authz: profile.ByPublish}, Over: EachServicePublish, Check: pocBody},
 	{ID: "7.2.2-11", Clause: "7.2.2", Title: "am-settings is the current answer mode",
 		Text:    `The poc-settings body shall contain the Answer-Mode Indication setting in the <am-settings> element set to the current answer mode setting ("auto-answer" or "manual-answer") of the MCPTT client.`,
-		Applies: Applies{Authz: profile.ByPublish}, Over: EachPublish, Check: withPoC(answerMode)},
+		Applies: Applies{Authz: profile.ByPublish}, Over: EachServicePublish, Check: withPoC(answerMode)},
 	{ID: "7.2.2-12", Clause: "7.2.2", Title: "selected-user-profile-index is the selected profile's",
 		Text:    `The poc-settings body shall contain the <selected-user-profile-index> element set to the value of the "user-profile-index" attribute of the selected MCPTT user profile.`,
-		Applies: Applies{Authz: profile.ByPublish}, Over: EachPublish, Check: withPoC(pocProfileIndex)},
+		Applies: Applies{Authz: profile.ByPublish}, Over: EachServicePublish, Check: withPoC(pocProfileIndex)},
 	{ID: "7.2.2-13", Clause: "7.2.2", Title: "multiplex-support present",
 		Text:    "The poc-settings body shall contain the <multiplex-support> element as defined in clause 7.4.1.2.2.",
-		Applies: Applies{Authz: profile.ByPublish}, Over: EachPublish, Check: withPoC(multiplex)},
+		Applies: Applies{Authz: profile.ByPublish}, Over: EachServicePublish, Check: withPoC(multiplex)},
 	{ID: "7.2.2-14", Clause: "7.2.2", Title: "mcptt-info and poc-settings integrity-protected",
 		Text:    "If integrity protection is enabled, the MCPTT client shall use the CSK to integrity protect the mcptt-info and the poc-settings MIME bodies (6.6.3.3.3).",
-		Applies: Applies{Authz: profile.ByPublish, Protection: integOn}, Over: EachPublish,
+		Applies: Applies{Authz: profile.ByPublish, Protection: integOn}, Over: EachServicePublish,
 		Check: signed(xmldoc.TypeMCPTTInfo, xmldoc.TypePoCSettings)},
 	{ID: "7.2.2-15", Clause: "7.2.2", Title: "PUBLISH well-formed",
 		Text:    "The MCPTT client shall send the SIP PUBLISH request according to 3GPP TS 24.229 (a well-formed PUBLISH per RFC 3261 and RFC 3903).",
@@ -68,7 +68,50 @@ var clause722 = []Requirement{
 		Applies: Applies{Authz: profile.ByPublish}, Over: TheRun, CheckRun: notAuthorised},
 }
 
-func wellFormedPublish(j *judgement, r *Run, q *Request) { wellFormed(j, r, q, "PUBLISH") }
+// wellFormedPublish judges a PUBLISH against RFC 3261 and RFC 3903; a refresh or
+// removal must also name in SIP-If-Match an entity-tag the server issued (RFC 3903 4.3,
+// 6), as the captured responses or the suite's answer (412 for an unknown tag) show.
+func wellFormedPublish(j *judgement, r *Run, q *Request) {
+	if q.SIP == nil || q.Publication == Publication {
+		wellFormed(j, r, q, "PUBLISH")
+		return
+	}
+	m, _ := q.SIP.First("sip-if-match")
+	switch known, issued := r.issuedETag(q, m.Value); {
+	case known && !issued:
+		j.fail(q, m.Line, "SIP-If-Match naming an entity-tag the server issued in SIP-ETag (RFC 3903 4.3)", "SIP-If-Match: "+m.Value+", a tag the server never issued")
+	case !known && len(sipmsg.CheckRequest(q.SIP, "PUBLISH")) == 0:
+		j.inconclusive(q, "well-formed PUBLISH, but whether SIP-If-Match %s names an entity-tag the server issued cannot be seen: the capture holds neither the server's responses nor its answers", m.Value)
+	default:
+		wellFormed(j, r, q, "PUBLISH")
+	}
+}
+
+// issuedETag tells whether the run shows which entity-tags the server issued (known),
+// and whether tag is one: from the SIP-ETag of the PUBLISH responses captured, or else
+// from the suite's answer to q (412 Conditional Request Failed, RFC 3903 6).
+func (r *Run) issuedETag(q *Request, tag string) (known, issued bool) {
+	for _, o := range r.Others {
+		res, err := sipmsg.Parse(o.Raw)
+		if err != nil || res.IsRequest {
+			continue
+		}
+		if _, method, _ := res.CSeq(); method != "PUBLISH" {
+			continue
+		}
+		known = true
+		if e, ok := res.First("sip-etag"); ok && e.Value == tag {
+			return true, true
+		}
+	}
+	switch {
+	case known:
+		return true, false
+	case q.Capture.Status != 0:
+		return true, q.Capture.Status != 412
+	}
+	return false, false
+}
 
 // publishHeaders judges the 7.2.1A header rules that are known (facts.md 2.3 and
 // section 0): Event and Accept-Contact are required; Expires must not remove the
@@ -85,7 +128,7 @@ func publishHeaders(j *judgement, r *Run, q *Request) {
 		j.fail(q, h.Line, "Accept-Contact: *;+g.3gpp.mcptt;require;explicit (TS 24.379 7.3.1: a server recognises a service-authorisation PUBLISH by it, so a conformant server would not treat this PUBLISH as service authorisation)", headerOrNone(h, h.Name != ""))
 		return
 	}
-	if exp, ok := m.First("expires"); ok {
+	if exp, ok := m.First("expires"); ok && q.Publication != Removal {
 		if n, err := strconv.ParseUint(strings.TrimSpace(exp.Value), 10, 32); err != nil || n == 0 {
 			j.fail(q, exp.Line, "Expires greater than 0 (0 removes the publication, 24.379 7.3.5)", "Expires: "+exp.Value)
 			return
@@ -152,9 +195,8 @@ func acceptContactMCPTT(m *sipmsg.Message) (sipmsg.Header, bool) {
 }
 
 func publishInfoBody(j *judgement, r *Run, q *Request) {
-	part, n := body(q, xmldoc.TypeMCPTTInfo)
-	if n == 0 {
-		j.fail(q, 0, "an "+xmldoc.TypeMCPTTInfo+" body", describeBodies(q))
+	part, ok := soleBody(j, q, xmldoc.TypeMCPTTInfo)
+	if !ok {
 		return
 	}
 	doc := document(j, q, part, "mcptt-info")
@@ -169,9 +211,8 @@ func publishInfoBody(j *judgement, r *Run, q *Request) {
 }
 
 func pocBody(j *judgement, r *Run, q *Request) {
-	part, n := body(q, xmldoc.TypePoCSettings)
-	if n == 0 {
-		j.fail(q, 0, "an "+xmldoc.TypePoCSettings+" body", describeBodies(q))
+	part, ok := soleBody(j, q, xmldoc.TypePoCSettings)
+	if !ok {
 		return
 	}
 	schemaValid(j, q, part, xmldoc.PoCSettings, "poc-settings")
@@ -197,12 +238,13 @@ func answerMode(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmld
 		j.fail(q, partLine(q, part, am[0].Line), fmt.Sprintf("<am-settings> to hold <answer-mode> %s (%s)", answerModes[want], want), "none")
 		return
 	}
-	got := strings.TrimSpace(mode.Text)
+	got := mode.Value()
 	switch {
 	case got == answerModes[want]:
 		j.pass(q, "<answer-mode>%s</answer-mode> is the declared answer mode %s", got, want)
 	case got == want:
-		j.pass(q, "<answer-mode> holds %q, the declared mode in 24.379's wording (RFC 4354 writes %q; the schema check judges the form)", got, answerModes[want])
+		j.fail(q, partLine(q, part, mode.Line), fmt.Sprintf("<answer-mode>%s</answer-mode>, a value RFC 4354 defines (automatic or manual) for the current answer mode %s", answerModes[want], want),
+			strconv.Quote(got)+", 24.379's word for the mode, which RFC 4354 does not define")
 	default:
 		j.fail(q, partLine(q, part, mode.Line), fmt.Sprintf("<answer-mode>%s</answer-mode> (the current answer mode %s)", answerModes[want], want), strconv.Quote(got))
 	}
@@ -233,10 +275,10 @@ func multiplex(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldo
 		j.fail(q, partLine(q, part, 1), fmt.Sprintf("<multiplex-support> in namespace %s", xmldoc.NSMCSSettings), "none")
 		return
 	}
-	got, err := strconv.ParseBool(strings.TrimSpace(els[0].Text))
+	got, err := strconv.ParseBool(els[0].Value())
 	switch {
 	case err != nil:
-		j.fail(q, partLine(q, part, els[0].Line), "<multiplex-support> true or false", strconv.Quote(els[0].Text))
+		j.fail(q, partLine(q, part, els[0].Line), "<multiplex-support> true or false", strconv.Quote(els[0].Chars))
 	case got != want:
 		j.fail(q, partLine(q, part, els[0].Line), fmt.Sprintf("<multiplex-support> %t as the profile declares", want), strconv.FormatBool(got))
 	default:

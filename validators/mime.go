@@ -2,6 +2,7 @@ package validators
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/xmldoc"
@@ -36,6 +37,7 @@ func multipartFraming(j *judgement, r *Run, q *Request) {
 
 func xmlWellFormed(j *judgement, r *Run, q *Request) {
 	seen := 0
+	var encoded []string
 	for _, part := range q.Body.Parts {
 		kind, ok := xmldoc.KindOf(part.MediaType)
 		if !ok {
@@ -45,12 +47,20 @@ func xmlWellFormed(j *judgement, r *Run, q *Request) {
 		if probs := q.wellFormedness(kind, part); len(probs) > 0 {
 			first := problem(probs[0])
 			first.Line = partLine(q, part, first.Line)
-			j.failWith(q, first, fmt.Sprintf("the %s body: %s", part.MediaType, joinProblems(probs)))
+			j.failWith(q, first, fmt.Sprintf("the %s body (%s): %s", part.MediaType, part.Name(), joinProblems(probs)))
+			j.inParts(part)
 			return
+		}
+		if part.Encoded() {
+			encoded = append(encoded, fmt.Sprintf("%s (%s) in Content-Transfer-Encoding %s", part.MediaType, part.Name(), part.Encoding))
 		}
 	}
 	if seen == 0 {
 		j.notApplicable(q, "does not apply: no request carried an XML body")
+		return
+	}
+	if len(encoded) > 0 {
+		j.lenient(r, q, q.SIP.BodyLine, readingXMLEncoded, strings.Join(encoded, ", ")+" decodes to well-formed UTF-8 XML with its root in the namespace of its content type")
 		return
 	}
 	j.pass(q, "%d XML bodies, each well-formed UTF-8 with its root in the namespace of its content type", seen)

@@ -278,7 +278,7 @@ func encrypted(element, what string, want func(*Run) string) func(*judgement, *R
 			j.failWith(q, problemOf(xe, "", partLine(q, part, xe.Line)), fmt.Sprintf("<%s>: %v", element, xe))
 		case err != nil:
 			j.failWith(q, problemOf(err, "<"+element+"> decrypting under the CSK", line), fmt.Sprintf("<%s>: %v", element, err))
-		case d.Value != want(r):
+		case !sameValue(d.Value, want(r)):
 			j.fail(q, line, fmt.Sprintf("<%s> to decrypt to the %s %q", element, what, want(r)), strconv.Quote(d.Value))
 		default:
 			readingsVerdict(j, r, q, line, fmt.Sprintf("<%s> is encrypted under the CSK and decrypts to the %s", element, what), d.Readings)

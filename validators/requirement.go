@@ -8,6 +8,7 @@ import (
 
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
 )
 
 // MCPTTICSI is the IMS communication service identifier of MCPTT (TS 24.379 7.2.1).
@@ -83,7 +84,13 @@ func (q Requirement) judge(r *Run) []verdict.Result {
 		q.CheckRun(&j, r)
 		return j
 	}
-	r.each(q.Over, q.ID, func(req *Request) { q.Check(&j, r, req) })
+	r.each(q.Over, q.ID, func(req *Request) {
+		if why := q.Over.voidFor(req); why != "" {
+			j.notApplicable(req, why)
+			return
+		}
+		q.Check(&j, r, req)
+	})
 	if len(j) == 0 {
 		return q.Over.nothingSeen(r)
 	}
@@ -245,6 +252,10 @@ const (
 	EachLogoff
 	// EachPublish: each PUBLISH.
 	EachPublish
+	// EachServicePublish: each PUBLISH of the service settings; a refresh or a
+	// removal (RFC 3903 4.3, 4.5) carries none, so it is not applicable to them, with
+	// the reason.
+	EachServicePublish
 	// EachPublishReceived: every PUBLISH, those that cannot be read as SIP, and the
 	// bytes wellFormednessRequirement gives to the requirement.
 	EachPublishReceived
@@ -282,10 +293,25 @@ func (s Scope) holds(q *Request) bool {
 		return q.SIP.Method == "REGISTER" && q.Kind == Registration
 	case EachLogoff:
 		return q.SIP.Method == "REGISTER" && q.Kind == Logoff
-	case EachPublish:
+	case EachPublish, EachServicePublish:
 		return q.SIP.Method == "PUBLISH"
 	}
 	return s == EachBodied
+}
+
+// voidFor is why a request of the scope is not one the requirement judges: a refresh
+// or removal PUBLISH under EachServicePublish; "" for the rest.
+func (s Scope) voidFor(q *Request) string {
+	if s != EachServicePublish {
+		return ""
+	}
+	switch q.Publication {
+	case Refresh:
+		return notApplies + "a refresh PUBLISH (SIP-If-Match, no body, RFC 3903 4.3) carries no service settings"
+	case Removal:
+		return notApplies + "a removal PUBLISH (SIP-If-Match, Expires 0, RFC 3903 4.5) carries no service settings"
+	}
+	return ""
 }
 
 // eachReceived visits what well-formedness under requirement id is judged over: the
@@ -322,7 +348,7 @@ func (s Scope) nothingSeen(r *Run) []verdict.Result {
 		return []verdict.Result{{Verdict: verdict.Inconclusive, Message: "run",
 			Detail:   "the profile declares a log-off during the run, but no re-REGISTER without the MCPTT tags followed an accepted registration",
 			Expected: "a re-REGISTER that logs off from MCPTT (logoff: true)", Actual: "none after an accepted registration"}}
-	case EachPublish, EachPublishReceived:
+	case EachPublish, EachServicePublish, EachPublishReceived:
 		return noneArrived("PUBLISH")
 	case EachBodied:
 		return noneArrived("readable REGISTER or PUBLISH")
@@ -348,6 +374,20 @@ func (j *judgement) add(res verdict.Result, line int) {
 		res.Evidence = map[string]any{"line": line}
 	}
 	*j = append(*j, res)
+}
+
+// inParts names, in the evidence of the last row, the body parts it is about by their
+// path (multipart.Part.Path: "2.1" is the first part of the multipart that is part 2).
+func (j *judgement) inParts(parts ...multipart.Part) {
+	last := &(*j)[len(*j)-1]
+	if last.Evidence == nil {
+		last.Evidence = map[string]any{}
+	}
+	var paths []string
+	for _, p := range parts {
+		paths = append(paths, p.Name())
+	}
+	last.Evidence["parts"] = paths
 }
 
 func (j *judgement) pass(q *Request, format string, a ...any) {
@@ -385,6 +425,8 @@ const (
 	readingNoContentLength = "no Content-Length over UDP: the body runs to the end of the datagram (RFC 3261 18.3)"
 	readingMIKEYBase64     = "the application/mikey body is base64 text rather than raw binary"
 	readingBareLF          = "a line of the start line or header section ends in a bare LF (RFC 3261 7 writes CRLF; 7.5 asks receivers to be robust)"
+	readingTagsSplit       = "the MCPTT ICSI and +g.3gpp.mcptt on different contacts of one REGISTER (7.2.1 asks for both in the Contact header field; RFC 3840 9 has feature tags describe the contact they are on)"
+	readingXMLEncoded      = "an XML body part under a Content-Transfer-Encoding, decoded (RFC 2045 6; SIP sends bodies as binary, RFC 3261 7.4)"
 )
 
 // lenient passes a reading that facts.md section 0 accepts as lenient, naming it and

@@ -6,6 +6,7 @@
 package validators
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,6 +39,8 @@ type Request struct {
 	// the embedded REGISTER, the third-party REGISTER that carried it.
 	Embedded, Carrier *Request
 	carried           *ims.Carried
+	// Publication says what a PUBLISH does to its publication (RFC 3903 4).
+	Publication PublishKind
 
 	mu    sync.Mutex
 	views map[int]*partView // by the part's offset: each XML body parsed once
@@ -67,18 +70,35 @@ func (q *Request) view(part multipart.Part) *partView {
 	return v
 }
 
-// document is the body part parsed as XML (xmldoc.Parse), once.
+// document is the body part's content (its Content-Transfer-Encoding undone) parsed as
+// XML (xmldoc.Parse), once.
 func (q *Request) document(part multipart.Part) (*xmldoc.Element, error) {
 	v := q.view(part)
-	v.docOnce.Do(func() { v.doc, v.docErr = xmldoc.Parse(part.Body) })
+	v.docOnce.Do(func() {
+		content, err := part.Content()
+		if err != nil {
+			v.docErr = err
+			return
+		}
+		v.doc, v.docErr = xmldoc.Parse(content)
+	})
 	return v.doc, v.docErr
 }
 
-// checked runs xmldoc.Check on the part, once: a part has one media type, so k is the
-// same on every call.
+// checked runs xmldoc.Check on the part's content, once: a part has one media type, so
+// k is the same on every call. Content that does not decode is a well-formedness
+// problem.
 func (q *Request) checked(k xmldoc.Kind, part multipart.Part) *partView {
 	v := q.view(part)
-	v.checkOnce.Do(func() { v.wellFormed, v.schema = checkXML(k, part.Body) })
+	v.checkOnce.Do(func() {
+		content, err := part.Content()
+		if err != nil {
+			v.wellFormed = []xmldoc.Problem{{Expected: "content that decodes under its Content-Transfer-Encoding (RFC 2045 6)", Actual: err.Error(), Line: 1}}
+			v.schema = v.wellFormed
+			return
+		}
+		v.wellFormed, v.schema = checkXML(k, content)
+	})
 	return v
 }
 
@@ -116,6 +136,16 @@ const (
 	Deregistration                     // Expires 0 or Contact *
 )
 
+// PublishKind classifies a PUBLISH by what it does to its publication (RFC 3903 4).
+type PublishKind int
+
+// The kinds of PUBLISH a run holds.
+const (
+	Publication PublishKind = iota // initial or modifying: carries the service settings
+	Refresh                        // SIP-If-Match and no body (RFC 3903 4.3)
+	Removal                        // SIP-If-Match and Expires 0 (RFC 3903 4.5)
+)
+
 // Run is everything the suite received in one run, with the client's declared options.
 type Run struct {
 	Profile *profile.Profile
@@ -130,6 +160,10 @@ type Run struct {
 	// Keys is the suite's key material for its MDSI, needed to judge protected
 	// requests; nil when none was given.
 	Keys *kms.KeyFile
+
+	// noResponses: no request carries the status it was answered with and no response
+	// was captured (a recording of one direction), so acceptance cannot be seen.
+	noResponses bool
 }
 
 // NewRun parses every captured message once and classifies it.
@@ -158,8 +192,35 @@ func NewRun(p *profile.Profile, msgs []*capture.Message, strict bool) *Run {
 			r.Requests = append(r.Requests, e)
 		}
 	}
+	r.noResponses = !slices.ContainsFunc(r.Requests, func(q *Request) bool { return q.Capture.Status != 0 }) &&
+		!slices.ContainsFunc(r.Others, func(m *capture.Message) bool { return sipmsg.MethodOf(m.Raw) == "" })
 	r.classifyRegisters()
+	r.classifyPublishes()
 	return r
+}
+
+// classifyPublishes marks refreshes and removals (RFC 3903 4.3, 4.5): a PUBLISH with
+// SIP-If-Match that has Expires 0, or no body.
+func (r *Run) classifyPublishes() {
+	for _, q := range r.Requests {
+		if q.SIP == nil || q.SIP.Method != "PUBLISH" {
+			continue
+		}
+		if _, ok := q.SIP.First("sip-if-match"); !ok {
+			continue
+		}
+		switch {
+		case expiresZero(q):
+			q.Publication = Removal
+		case len(q.SIP.Body) == 0:
+			q.Publication = Refresh
+		}
+	}
+}
+
+func expiresZero(q *Request) bool {
+	h, ok := q.SIP.First("expires")
+	return ok && strings.TrimSpace(h.Value) == "0"
 }
 
 // Method is the request's method, read from the start line even when parsing failed.
@@ -202,14 +263,29 @@ func wellFormednessRequirement(p *profile.Profile, method string) string {
 
 // classifyRegisters marks de-registrations, and log-offs: a re-REGISTER that drops an
 // MCPTT tag the registration was accepted with (7.2.1 NOTE 1). A REGISTER that never
-// had a tag is a registration, and judged as one.
+// had a tag is a registration, and judged as one. In a capture that holds no responses
+// every registration is taken as accepted, and only a re-REGISTER of it (same Call-ID,
+// higher CSeq, RFC 3261 10.2.4) can log off from it.
 func (r *Run) classifyRegisters() {
-	type tags struct{ mcptt, icsi bool }
-	accepted := map[string]tags{} // AoR → the MCPTT tags of the last accepted registration
+	type registration struct {
+		mcptt, icsi bool
+		callID      string
+		cseq        int
+	}
+	accepted := map[string]registration{} // AoR → the last accepted registration
 	for _, q := range r.requests("REGISTER") {
 		aor := q.SIP.AddressOfRecord()
-		now := tags{hasMCPTTTag(q), hasMCPTTICSI(q)}
+		_, _, mcptt := findTag(q, "g.3gpp.mcptt")
+		_, _, icsi := mcpttICSI(q)
+		callID, _ := q.SIP.First("call-id")
+		seqHeader, _ := q.SIP.First("cseq")
+		seq, _, _ := strings.Cut(seqHeader.Value, " ")
+		cseq, _ := strconv.Atoi(seq)
+		now := registration{mcptt, icsi, callID.Value, cseq}
 		before, registered := accepted[aor]
+		if r.noResponses && registered && (before.callID != now.callID || now.cseq <= before.cseq) {
+			registered = false
+		}
 		switch {
 		case isDeregistration(q):
 			q.Kind = Deregistration
@@ -218,7 +294,7 @@ func (r *Run) classifyRegisters() {
 			q.Kind = Logoff
 		default:
 			q.Kind = Registration
-			if q.Capture.Status >= 200 && q.Capture.Status < 300 {
+			if r.noResponses || q.Capture.Status >= 200 && q.Capture.Status < 300 {
 				accepted[aor] = now
 			}
 		}
@@ -226,7 +302,7 @@ func (r *Run) classifyRegisters() {
 }
 
 func isDeregistration(q *Request) bool {
-	if h, ok := q.SIP.First("expires"); ok && strings.TrimSpace(h.Value) == "0" {
+	if expiresZero(q) {
 		return true
 	}
 	if len(q.Contacts) == 0 {
@@ -247,24 +323,6 @@ func isDeregistration(q *Request) bool {
 		}
 	}
 	return true
-}
-
-func hasMCPTTTag(q *Request) bool {
-	for _, c := range q.Contacts {
-		if _, ok := c.Tag("g.3gpp.mcptt"); ok {
-			return true
-		}
-	}
-	return false
-}
-
-func hasMCPTTICSI(q *Request) bool {
-	for _, c := range q.Contacts {
-		if t, ok := c.Tag("g.3gpp.icsi-ref"); ok && containsFold(t.Values, MCPTTICSI) {
-			return true
-		}
-	}
-	return false
 }
 
 func containsFold(list []string, v string) bool {

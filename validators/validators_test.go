@@ -51,6 +51,9 @@ type exchange struct {
 func flow(cfg *client.Config, rejected bool) []exchange {
 	switch cfg.Mode {
 	case client.ModePublish:
+		if !rejected && slices.Contains(cfg.Variants, "publish-refresh") {
+			return []exchange{{client.Register, 200}, {client.Publish, 200}, {client.Refresh, 200}, {client.Removal, 200}}
+		}
 		if !rejected {
 			return []exchange{{client.Register, 200}, {client.Publish, 200}}
 		}
@@ -72,10 +75,14 @@ func judge(t testing.TB, p *profile.Profile, cfg *client.Config, strict bool) ma
 	t.Helper()
 	var msgs []*capture.Message
 	for i, x := range flow(cfg, p.Server.PublishResponse != nil) {
-		raw, err := client.Build(cfg, x.kind, client.Leg{
+		leg := client.Leg{
 			Local: "127.0.0.1:5071", CallID: "call-1", FromTag: "tag-1",
 			CSeq: uint32(i + 1), Branch: fmt.Sprintf("z9hG4bK-%d", i),
-		})
+		}
+		if x.kind == client.Refresh || x.kind == client.Removal {
+			leg.IfMatch = fmt.Sprintf("etag-%d", i) // the tag of the 200 before
+		}
+		raw, err := client.Build(cfg, x.kind, leg)
 		if err != nil {
 			t.Fatalf("building %v: %v", x.kind, err)
 		}

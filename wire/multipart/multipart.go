@@ -7,9 +7,14 @@ package multipart
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"fmt"
+	"io"
 	"mime"
+	"mime/quotedprintable"
 	"net/textproto"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
@@ -25,7 +30,59 @@ type Part struct {
 	Encoding  string            // Content-Transfer-Encoding, lower-case, "" when absent
 	Body      []byte            // the part's bytes exactly as received
 	Offset    int               // byte offset of Body within the message body
+	// Path names the part by its place in the body: "2" is the second part of the
+	// top-level multipart, "2.1" the first part of a multipart that is the second; ""
+	// is a body that is not multipart.
+	Path string
 }
+
+// Name is how a report names the part: "part 2.1", or "the body" for a body that is not
+// multipart.
+func (p Part) Name() string {
+	if p.Path == "" {
+		return "the body"
+	}
+	return "part " + p.Path
+}
+
+// Encoded reports whether the part declares a Content-Transfer-Encoding that Content
+// undoes (RFC 2045 6: base64 or quoted-printable); the identity encodings 7bit, 8bit and
+// binary are not.
+func (p Part) Encoded() bool { return p.Encoding == "base64" || p.Encoding == "quoted-printable" }
+
+// Content is the part's content with its Content-Transfer-Encoding undone (RFC 2045
+// 6.7, 6.8): Body itself for an identity encoding, an error for an encoding RFC 2045
+// does not define or content that does not decode.
+func (p Part) Content() ([]byte, error) {
+	switch p.Encoding {
+	case "", "7bit", "8bit", "binary":
+		return p.Body, nil
+	case "base64":
+		clean := bytes.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
+				return -1
+			}
+			return r
+		}, p.Body)
+		out := make([]byte, base64.StdEncoding.DecodedLen(len(clean)))
+		n, err := base64.StdEncoding.Decode(out, clean)
+		if err != nil {
+			return nil, fmt.Errorf("Content-Transfer-Encoding base64 that does not decode: %v", err)
+		}
+		return out[:n], nil
+	case "quoted-printable":
+		out, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(p.Body)))
+		if err != nil {
+			return nil, fmt.Errorf("Content-Transfer-Encoding quoted-printable that does not decode: %v", err)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("Content-Transfer-Encoding %q, which RFC 2045 6.1 does not define", p.Encoding)
+}
+
+// MaxNesting bounds how deep Split enters multiparts inside multiparts (RFC 2046 5.1
+// sets no limit; a real request nests one or two levels, hostile input more).
+const MaxNesting = 8
 
 // Body is a message body split into parts.
 type Body struct {
@@ -33,8 +90,8 @@ type Body struct {
 	Multipart bool
 	Boundary  string
 	// Parts holds one Part for a non-multipart body and none for an empty one. A part
-	// that is itself multipart is not split further: pass its Content-Type and Body to
-	// Split.
+	// that is itself multipart is entered (to MaxNesting levels): its own parts stand in
+	// its place, named by Path.
 	Parts []Part
 	// Problems are framing faults. Their Line counts from the first line of the body
 	// (1); the message line is BodyLine+Line-1 (see LineOf).
@@ -45,8 +102,14 @@ type Body struct {
 // multipart body still yields the parts that could be read, and a Problem for each fault:
 // a Content-Type that does not parse, a multipart subtype other than mixed (RFC 5621), a
 // missing or invalid boundary, no delimiter, no closing delimiter, no part, a part
-// without Content-Type or with unreadable headers.
+// without Content-Type or with unreadable headers, multiparts nested deeper than
+// MaxNesting. The faults of a nested multipart are the same, with lines of the whole
+// body.
 func Split(contentType string, body []byte) Body {
+	return split(contentType, body, 0)
+}
+
+func split(contentType string, body []byte, depth int) Body {
 	var b Body
 	problem := func(offset int, expected, actual string) {
 		b.Problems = append(b.Problems, sipmsg.Problem{Expected: expected, Actual: actual, Line: LineOf(1, body, offset)})
@@ -82,7 +145,43 @@ func Split(contentType string, body []byte) Body {
 		problem(0, "a boundary of 1 to 70 characters from the RFC 2046 bchars set, not ending in a space", fmt.Sprintf("%q", b.Boundary))
 	}
 	b.split(body, problem)
+	for i := range b.Parts {
+		b.Parts[i].Path = strconv.Itoa(i + 1)
+	}
+	b.enter(body, depth, problem)
 	return b
+}
+
+// enter replaces each part that is itself multipart by its own parts, their offsets,
+// paths and problem lines made those of body. A multipart deeper than MaxNesting is a
+// problem and stays one part.
+func (b *Body) enter(body []byte, depth int, problem func(int, string, string)) {
+	if !slices.ContainsFunc(b.Parts, func(p Part) bool { return strings.HasPrefix(p.MediaType, "multipart/") }) {
+		return
+	}
+	var flat []Part
+	for _, p := range b.Parts {
+		if !strings.HasPrefix(p.MediaType, "multipart/") {
+			flat = append(flat, p)
+			continue
+		}
+		if depth+1 >= MaxNesting {
+			problem(p.Offset, fmt.Sprintf("multipart bodies nested at most %d deep", MaxNesting), "part "+p.Path+" nested deeper")
+			flat = append(flat, p)
+			continue
+		}
+		inner := split(p.Header.Get("Content-Type"), p.Body, depth+1)
+		for _, ip := range inner.Parts {
+			ip.Offset += p.Offset
+			ip.Path = p.Path + "." + ip.Path
+			flat = append(flat, ip)
+		}
+		for _, ip := range inner.Problems {
+			ip.Line = LineOf(1, body, p.Offset) + ip.Line - 1
+			b.Problems = append(b.Problems, ip)
+		}
+	}
+	b.Parts = flat
 }
 
 // parseType reads a Content-Type value. When the parameters do not parse it still

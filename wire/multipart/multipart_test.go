@@ -226,3 +226,64 @@ func TestExampleRegister(t *testing.T) {
 		t.Errorf("LineOf gives line %d, which is not the mcptt-info body's first line", got)
 	}
 }
+
+// A multipart/mixed part inside the top-level multipart/mixed (RFC 2046 5.1.1 allows a
+// body part of any type, multipart included) is entered: its parts stand in its place,
+// named by their path, with offsets and problem lines of the whole body.
+func TestNested(t *testing.T) {
+	inner := "--in\r\nContent-Type: application/vnd.3gpp.mcptt-info+xml\r\n\r\n" + info + "\r\n" +
+		"--in\r\nContent-Type: application/vnd.3gpp.mcdata-info+xml\r\n\r\n<mcdatainfo/>\r\n--in--\r\n"
+	body := []byte("--out\r\nContent-Type: multipart/mixed; boundary=in\r\n\r\n" + inner + "\r\n" +
+		"--out\r\nContent-Type: application/mikey\r\n\r\n" + string(mikey) + "\r\n--out--\r\n")
+	b := Split("multipart/mixed;boundary=out", body)
+	if len(b.Problems) != 0 {
+		t.Fatalf("problems %v", b.Problems)
+	}
+	checkParts(t, b, body, []byte(info), []byte("<mcdatainfo/>"), mikey)
+	for i, want := range []string{"part 1.1", "part 1.2", "part 2"} {
+		if got := b.Parts[i].Name(); got != want {
+			t.Errorf("part %d is named %q, want %q", i, got, want)
+		}
+	}
+	// The inner multipart without its closing delimiter: the problem is on the body's
+	// line of the inner part's end.
+	broken := bytes.Replace(body, []byte("--in--\r\n"), nil, 1)
+	b = Split("multipart/mixed;boundary=out", broken)
+	if len(b.Problems) != 1 || !strings.Contains(b.Problems[0].Expected, "--in--") || b.Problems[0].Line != LineOf(1, broken, bytes.Index(broken, []byte("\r\n--out\r\nContent-Type: application/mikey"))) {
+		t.Errorf("problems %+v, want one for the inner closing delimiter", b.Problems)
+	}
+}
+
+// Multiparts nested deeper than MaxNesting are a problem, and Split stays bounded.
+func TestNestingBound(t *testing.T) {
+	body, ctype := info, "application/vnd.3gpp.mcptt-info+xml"
+	for i := range MaxNesting + 2 {
+		bnd := "b" + strings.Repeat("x", i)
+		body = "--" + bnd + "\r\nContent-Type: " + ctype + "\r\n\r\n" + body + "\r\n--" + bnd + "--\r\n"
+		ctype = "multipart/mixed;boundary=" + bnd
+	}
+	b := Split("multipart/mixed;boundary=b"+strings.Repeat("x", MaxNesting+1), []byte(body))
+	if len(b.Problems) != 1 || !strings.Contains(b.Problems[0].Expected, "nested at most") {
+		t.Errorf("problems %+v, want one for the nesting", b.Problems)
+	}
+}
+
+// Content undoes the Content-Transfer-Encodings of RFC 2045 6.
+func TestContent(t *testing.T) {
+	tests := []struct {
+		encoding, body, want, err string
+	}{
+		{"", info, info, ""},
+		{"binary", info, info, ""},
+		{"base64", "PG1jcHR0aW5mby\r\n8+", "<mcpttinfo/>", ""},
+		{"quoted-printable", "<a x=3D\"1\">caf=C3=A9</a>=\r\n", "<a x=\"1\">café</a>", ""},
+		{"base64", "!!!!", "", "does not decode"},
+		{"x-gzip", "abc", "", "does not define"},
+	}
+	for _, tt := range tests {
+		got, err := Part{Encoding: tt.encoding, Body: []byte(tt.body)}.Content()
+		if string(got) != tt.want || (err == nil) != (tt.err == "") || err != nil && !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%s %q: Content() = %q, %v; want %q, error containing %q", tt.encoding, tt.body, got, err, tt.want, tt.err)
+		}
+	}
+}

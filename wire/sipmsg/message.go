@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Header is one header field line (with its continuation lines) of a message.
@@ -104,6 +105,7 @@ func Parse(raw []byte) (*Message, error) {
 			m.BodyOffset, m.BodyLine = next, line+1
 			break
 		}
+		m.screenBytes(text, pos, line)
 		m.addLine(text, line)
 		pos, line = next, line+1
 	}
@@ -185,6 +187,31 @@ func (m *Message) parseStartLine(s string) *Problem {
 		return nil
 	}
 	return &Problem{Expected: "a request line (Method SP Request-URI SP SIP/2.0) or a status line", Actual: quote(s)}
+}
+
+// screenBytes records a fault for the first byte of a header field line that RFC 3261
+// 25.1 does not allow there: a NUL (no rule of the grammar has %x00), or bytes that are
+// not UTF-8 (TEXT-UTF8char, quoted strings and comments are UTF-8). off is the line's
+// byte offset in the message.
+func (m *Message) screenBytes(text []byte, off, line int) {
+	if i := bytes.IndexByte(text, 0); i >= 0 {
+		m.Faults = append(m.Faults, Problem{"no NUL byte in a header field (RFC 3261 25.1)",
+			fmt.Sprintf("a NUL byte at column %d of line %d (byte offset %d of the message)", i+1, line, off+i), line})
+		return
+	}
+	if utf8.Valid(text) {
+		return
+	}
+	i := 0
+	for i < len(text) {
+		r, n := utf8.DecodeRune(text[i:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		i += n
+	}
+	m.Faults = append(m.Faults, Problem{"header field text in UTF-8 (RFC 3261 25.1 TEXT-UTF8char)",
+		fmt.Sprintf("byte 0x%02X, not UTF-8, at column %d of line %d (byte offset %d of the message)", text[i], i+1, line, off+i), line})
 }
 
 func (m *Message) addLine(text []byte, line int) {

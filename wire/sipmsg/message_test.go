@@ -135,12 +135,21 @@ func TestParseFaults(t *testing.T) {
 		{"no empty line", "REGISTER sip:x SIP/2.0\r\nTo: <sip:a@b>\r\n", "an empty line ending the header section"},
 		{"not a header", "REGISTER sip:x SIP/2.0\r\nTo <sip:a@b>\r\n\r\n", "a header field line (name: value)"},
 		{"continuation first", "REGISTER sip:x SIP/2.0\r\n  To: <sip:a@b>\r\n\r\n", "continuation line before any header"},
+		{"NUL in the To URI", "REGISTER sip:x SIP/2.0\r\nTo: <sip:a\x00@b>\r\n\r\n", "a NUL byte at column 11 of line 2 (byte offset 34 of the message)"},
+		{"invalid UTF-8", "REGISTER sip:x SIP/2.0\r\nTo: \"Al\xc3\" <sip:a@b>\r\n\r\n", "byte 0xC3, not UTF-8, at column 8 of line 2"},
 	}
 	for _, tt := range tests {
 		m := mustParse(t, tt.raw)
 		if len(m.Faults) != 1 || !strings.Contains(m.Faults[0].Error(), tt.want) || m.Faults[0].Line != 2 && tt.name != "no empty line" {
 			t.Errorf("%s: faults %+v, want one containing %q", tt.name, m.Faults, tt.want)
 		}
+	}
+}
+
+// UTF-8 text beyond ASCII is legal in a header value (RFC 3261 25.1 UTF8-NONASCII).
+func TestParseUTF8DisplayName(t *testing.T) {
+	if m := mustParse(t, "REGISTER sip:x SIP/2.0\r\nTo: \"Jürgen Æsir\" <sip:a@b>\r\n\r\n"); len(m.Faults) != 0 {
+		t.Errorf("faults %+v, want none for UTF-8 in a display name", m.Faults)
 	}
 }
 

@@ -43,6 +43,16 @@ func CheckTransport(m *Message, transport string) []Problem {
 	return c.problems
 }
 
+// ViaTransport is the transport the topmost Via names ("UDP", "TCP", "TLS" …, as
+// written), or "" when there is no Via or it names none.
+func (m *Message) ViaTransport() string {
+	via, ok := m.First("via")
+	if !ok {
+		return ""
+	}
+	return viaTransport(via.Value)
+}
+
 // viaTransport is the transport of a Via value's first hop ("TLS" of "SIP/2.0/TLS
 // host"), "" when the protocol cannot be read (CheckRequest reports that).
 func viaTransport(v string) string {

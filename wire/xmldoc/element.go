@@ -14,6 +14,7 @@ type Element struct {
 	Space, Local string     // namespace name ("" for none) and local name
 	Attrs        []xml.Attr // attributes, namespace declarations left out; Name.Space is a namespace name
 	Text         string     // the element's own character data (CDATA included, children's not), trimmed
+	Chars        string     // the same character data as written, untrimmed: what Value reads
 	Children     []*Element // child elements, in document order
 	Line         int        // line of the start tag within the body (1-based)
 	Raw          []byte     // the element's exact bytes in the body, start tag to end tag
@@ -147,7 +148,8 @@ func (p *treeParser) endElement(t xml.EndElement, line int) error {
 	if t.Name != o.rawName {
 		return Problem{Expected: "</" + rawName(o.rawName) + ">", Actual: "</" + rawName(t.Name) + ">", Line: line}
 	}
-	o.el.Text = strings.TrimSpace(o.text.String())
+	o.el.Chars = o.text.String()
+	o.el.Text = strings.TrimSpace(o.el.Chars)
 	o.el.Raw = p.body[o.start : p.base+int(p.dec.InputOffset())]
 	p.scope = p.scope[:len(p.scope)-o.bindings]
 	p.open = p.open[:len(p.open)-1]
