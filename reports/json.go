@@ -13,17 +13,17 @@ import (
 // jsonRun is reports/verdicts.json (shared/contract/verdicts.md). Fields may be added,
 // never renamed or removed.
 type jsonRun struct {
-	Suite    string        `json:"suite"`
-	Version  string        `json:"version"`
-	Profile  string        `json:"profile"`
-	Source   string        `json:"source"`
-	Started  string        `json:"started"`
-	Finished string        `json:"finished"`
-	Strict   bool          `json:"strict"`
-	Summary  summary       `json:"summary"`
+	Suite    string          `json:"suite"`
+	Version  string          `json:"version"`
+	Profile  string          `json:"profile"`
+	Source   string          `json:"source"`
+	Started  string          `json:"started"`
+	Finished string          `json:"finished"`
+	Strict   bool            `json:"strict"`
+	Summary  summary         `json:"summary"`
 	Results  json.RawMessage `json:"results"` // written row by row: see writeJSON
-	Notes    []string      `json:"notes,omitempty"`
-	Baseline *jsonBaseline `json:"baseline,omitempty"`
+	Notes    []string        `json:"notes,omitempty"`
+	Baseline *jsonBaseline   `json:"baseline,omitempty"`
 }
 
 // jsonResult is a row with its class against the baseline, when one was given.
