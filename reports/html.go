@@ -77,6 +77,9 @@ type (
 		// Restates is true when the detail only says "expected …, saw …" of the row's
 		// own Expected and Actual, which the page shows already.
 		Restates bool
+		// Counted, on the last row of a case, says how many of its rows are counted
+		// and not listed; the row is no result of its own.
+		Counted string
 	}
 	htmlLink struct {
 		Name string
@@ -100,11 +103,10 @@ var outcomeSays = map[verdict.Outcome]string{
 // do not apply folded into one line (per client for a run of several clients), then
 // the run's notes. Everything is escaped by html/template; secrets are redacted unless
 // the run asked otherwise; a print stylesheet makes it a certification attachment.
-func WriteHTML(w io.Writer, r Run) error {
-	p := prepare(r)
-	g := r.gate()
-	red := newRedactor(r.Secrets, r.ShowSecrets)
-	rows := flatten(p.Cases)
+func WriteHTML(w io.Writer, r Run) error { return writeHTML(w, viewOf(r)) }
+
+func writeHTML(w io.Writer, v view) error {
+	p, g, red := v.p, v.g, v.red
 	page := htmlPage{
 		Run:      p,
 		Started:  htmlTime(p.Started),
@@ -116,16 +118,15 @@ func WriteHTML(w io.Writer, r Run) error {
 	if d := p.Finished.Sub(p.Started); d >= 0 && !p.Started.IsZero() && !p.Finished.IsZero() {
 		page.Elapsed = d.Round(time.Millisecond).String()
 	}
-	sum := verdict.Summary(rows)
-	for _, v := range verdict.All {
-		page.Counts = append(page.Counts, htmlCount{v, sum[v]})
+	for _, vd := range verdict.All {
+		page.Counts = append(page.Counts, htmlCount{vd, v.total[vd]})
 	}
 	byRow := map[*verdict.Result]htmlRow{}
 	i := 0
 	for ci := range p.Cases {
 		c := &p.Cases[ci]
 		for ri := range c.Results {
-			row := htmlRowOf(p, red, r.Raw, *c, c.Results[ri])
+			row := htmlRowOf(v, *c, c.Results[ri])
 			if g.Classes != nil {
 				row.Class = g.Classes[i]
 			}
@@ -133,43 +134,52 @@ func WriteHTML(w io.Writer, r Run) error {
 			i++
 		}
 	}
-	for _, v := range []verdict.Verdict{verdict.Fail, verdict.Error, verdict.Inconclusive} {
+	for _, vd := range []verdict.Verdict{verdict.Fail, verdict.Error, verdict.Inconclusive} {
 		for ci := range p.Cases {
 			for ri := range p.Cases[ci].Results {
-				if res := &p.Cases[ci].Results[ri]; res.Verdict == v {
+				if res := &p.Cases[ci].Results[ri]; res.Verdict == vd {
 					page.Attention = append(page.Attention, byRow[res])
 				}
 			}
 		}
 	}
-	if r.Baseline != nil {
-		page.Baseline = &htmlBaseline{File: red.str(r.BaselineFile), Known: htmlEntries(red, g.Known),
+	if p.Baseline != nil {
+		page.Baseline = &htmlBaseline{File: p.BaselineFile, Known: htmlEntries(red, g.Known),
 			Fixed: htmlEntries(red, g.Fixed), Unmatched: htmlEntries(red, g.Unmatched),
 			Regressions: g.Regressions, New: g.New}
 	}
-	for _, client := range clientsOf(rows) {
+	clients := clientsFirst(v.clients)
+	for _, client := range clients {
 		sec := htmlSection{Client: client}
 		if client != "" {
 			sec.Title = "Client " + client
-		} else if len(clientsOf(rows)) > 1 {
+		} else if len(clients) > 1 {
 			sec.Title = "Every client alike"
 		}
 		for _, gr := range byClause(p.Cases) {
 			hc := htmlClause{Title: ClauseTitle(gr.Clause)}
 			for ci := range gr.Cases {
 				c := &gr.Cases[ci]
+				t := v.counts[c.ID][client]
+				if t == nil {
+					continue
+				}
 				cs := htmlCase{Case: *c}
+				listed := tally{}
 				for ri := range c.Results {
-					if c.Results[ri].Client == client {
-						cs.Rows = append(cs.Rows, byRow[&c.Results[ri]])
+					if res := &c.Results[ri]; res.Client == client {
+						cs.Rows = append(cs.Rows, byRow[res])
+						listed[res.Verdict]++
 					}
 				}
-				switch {
-				case len(cs.Rows) == 0:
-				case worstRow(cs.Rows) == verdict.NotApplicable:
+				if more := unlisted(t, listed); len(more) > 0 {
+					cs.Rows = append(cs.Rows, htmlRow{Result: verdict.Result{Verdict: worstIn(more)},
+						Counted: countsText(more) + " more rows, counted and not listed (verdicts.json holds every row)"})
+				}
+				cs.Verdict = worstIn(t)
+				if cs.Verdict == verdict.NotApplicable {
 					hc.Folded = append(hc.Folded, cs)
-				default:
-					cs.Verdict = worstRow(cs.Rows)
+				} else {
 					hc.Cases = append(hc.Cases, cs)
 				}
 			}
@@ -182,16 +192,22 @@ func WriteHTML(w io.Writer, r Run) error {
 	return htmlReport.Execute(w, page)
 }
 
-// clientsOf lists the clients the rows name, in order of first appearance, with ""
-// (the rows of no one client) first when there are any.
-func clientsOf(rows []verdict.Result) []string {
-	clients := []string{}
-	for _, res := range rows {
-		if !slices.Contains(clients, res.Client) {
-			clients = append(clients, res.Client)
+// unlisted is what t counts beyond the rows listed.
+func unlisted(t, listed tally) tally {
+	more := tally{}
+	for vd, n := range t {
+		if n > listed[vd] {
+			more[vd] = n - listed[vd]
 		}
 	}
-	slices.SortStableFunc(clients, func(a, b string) int {
+	return more
+}
+
+// clientsFirst is the clients in order of their first row, with "" (the rows of no
+// one client) first when there are any.
+func clientsFirst(clients []string) []string {
+	out := slices.Clone(clients)
+	slices.SortStableFunc(out, func(a, b string) int {
 		if (a == "") == (b == "") {
 			return 0
 		}
@@ -200,27 +216,19 @@ func clientsOf(rows []verdict.Result) []string {
 		}
 		return 1
 	})
-	return clients
+	return out
 }
 
-func worstRow(rows []htmlRow) verdict.Verdict {
-	vs := make([]verdict.Verdict, len(rows))
-	for i, r := range rows {
-		vs[i] = r.Verdict
-	}
-	return verdict.Worst(vs...)
-}
-
-func htmlRowOf(p Run, red redactor, raw map[string][]byte, c Case, res verdict.Result) htmlRow {
+func htmlRowOf(v view, c Case, res verdict.Result) htmlRow {
 	row := htmlRow{Result: res, ID: c.ID, Title: c.Title, Evidence: evidenceText(res.Evidence),
 		Restates: res.Expected != "" && res.Detail == "expected "+res.Expected+", saw "+res.Actual}
-	for _, f := range p.captureFiles(res.Message) {
+	for _, f := range v.links.files(res.Message) {
 		row.Links = append(row.Links, htmlLink{Name: path.Base(f), Href: (&url.URL{Path: f}).String()})
 	}
-	if res.Verdict == verdict.Fail || res.Verdict == verdict.Inconclusive {
+	if (res.Verdict == verdict.Fail || res.Verdict == verdict.Inconclusive) && v.rawOf != nil {
 		name, _, _ := strings.Cut(res.Message, separator)
-		if b, ok := raw[name]; ok {
-			row.Excerpt = excerptOf(name, []byte(red.str(string(b))), res.Evidence, res.Actual)
+		if b := v.rawOf(name); b != nil {
+			row.Excerpt = excerptOf(name, []byte(v.red.str(string(b))), res.Evidence, res.Actual)
 		}
 	}
 	return row

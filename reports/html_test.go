@@ -276,7 +276,12 @@ func TestHTMLExcerpt(t *testing.T) {
 		raw += "X-Line: " + string(rune('a'+i)) + "\r\n"
 	}
 	raw += "    <mcptt-access-token>" + token + "x</mcptt-access-token>\x01\r\nlast\r\n"
-	r.Raw = map[string][]byte{"register-002.sip": []byte(raw)}
+	r.RawOf = func(name string) []byte {
+		if name == "register-002.sip" {
+			return []byte(raw)
+		}
+		return nil
+	}
 	doc := parseHTML(t, render(t, writers[2].write, r))
 	pres := find(doc, func(n *html.Node) bool { return n.Data == "pre" && hasClass(n, "excerpt") })
 	if len(pres) != 1 {

@@ -13,17 +13,17 @@ import (
 // jsonRun is reports/verdicts.json (shared/contract/verdicts.md). Fields may be added,
 // never renamed or removed.
 type jsonRun struct {
-	Suite    string        `json:"suite"`
-	Version  string        `json:"version"`
-	Profile  string        `json:"profile"`
-	Source   string        `json:"source"`
-	Started  string        `json:"started"`
-	Finished string        `json:"finished"`
-	Strict   bool          `json:"strict"`
-	Summary  summary       `json:"summary"`
-	Results  []jsonResult  `json:"results"`
-	Notes    []string      `json:"notes,omitempty"`
-	Baseline *jsonBaseline `json:"baseline,omitempty"`
+	Suite    string          `json:"suite"`
+	Version  string          `json:"version"`
+	Profile  string          `json:"profile"`
+	Source   string          `json:"source"`
+	Started  string          `json:"started"`
+	Finished string          `json:"finished"`
+	Strict   bool            `json:"strict"`
+	Summary  summary         `json:"summary"`
+	Results  json.RawMessage `json:"results"` // written row by row: see writeJSON
+	Notes    []string        `json:"notes,omitempty"`
+	Baseline *jsonBaseline   `json:"baseline,omitempty"`
 }
 
 // jsonResult is a row with its class against the baseline, when one was given.
@@ -86,9 +86,27 @@ func (s summary) MarshalJSON() ([]byte, error) {
 // timestamps RFC 3339 in UTC, secrets redacted unless the run asked otherwise; with a
 // baseline, each row's class and the baseline's accepted failures.
 func WriteJSON(w io.Writer, r Run) error {
-	p := prepare(r)
-	g := r.gate()
-	rows := flatten(p.Cases)
+	v := viewOf(r)
+	return writeJSON(w, v, func(yield func(verdict.Result) error) error {
+		for _, c := range v.p.Cases {
+			for _, res := range c.Results {
+				if err := yield(res); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// rowsAt marks where the rows go in the indented document.
+const rowsAt = "\n  \"results\": []"
+
+// writeJSON writes verdicts.json of v with the rows each yields, in order, one at a
+// time: the document around them is encoded first and the rows written in its
+// "results" array as they come, so that the rows are never all in memory.
+func writeJSON(w io.Writer, v view, each func(yield func(verdict.Result) error) error) error {
+	p, g := v.p, v.g
 	out := jsonRun{
 		Suite:    p.Suite,
 		Version:  p.Version,
@@ -97,26 +115,59 @@ func WriteJSON(w io.Writer, r Run) error {
 		Started:  utc(p.Started),
 		Finished: utc(p.Finished),
 		Strict:   p.Strict,
-		Summary:  summary{verdict.Summary(rows), g.Outcome},
-		Results:  make([]jsonResult, len(rows)),
+		Summary:  summary{v.total, g.Outcome},
+		Results:  json.RawMessage("[]"),
 		Notes:    p.Notes,
 	}
-	for i, res := range rows {
-		out.Results[i].Result = res
-		if g.Classes != nil {
-			out.Results[i].Baseline = g.Classes[i]
-		}
-	}
-	if r.Baseline != nil {
-		red := newRedactor(r.Secrets, r.ShowSecrets)
-		out.Baseline = &jsonBaseline{File: red.str(r.BaselineFile), Known: jsonEntries(red, g.Known),
-			Fixed: jsonEntries(red, g.Fixed), Unmatched: jsonEntries(red, g.Unmatched),
+	if p.Baseline != nil {
+		out.Baseline = &jsonBaseline{File: p.BaselineFile, Known: jsonEntries(v.red, g.Known),
+			Fixed: jsonEntries(v.red, g.Fixed), Unmatched: jsonEntries(v.red, g.Unmatched),
 			Regressions: g.Regressions, New: g.New}
 	}
-	enc := json.NewEncoder(w)
+	var doc bytes.Buffer
+	enc := json.NewEncoder(&doc)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	head, tail, _ := bytes.Cut(doc.Bytes(), []byte(rowsAt))
+	if _, err := w.Write(append(head, rowsAt[:len(rowsAt)-1]...)); err != nil {
+		return err
+	}
+	var row bytes.Buffer
+	renc := json.NewEncoder(&row)
+	renc.SetEscapeHTML(false)
+	renc.SetIndent("    ", "  ")
+	i := 0
+	err := each(func(res verdict.Result) error {
+		jr := jsonResult{Result: res}
+		if g.Classes != nil && i < len(g.Classes) {
+			jr.Baseline = g.Classes[i]
+		}
+		row.Reset()
+		if i > 0 {
+			row.WriteByte(',')
+		}
+		row.WriteString("\n    ")
+		if err := renc.Encode(jr); err != nil {
+			return err
+		}
+		row.Truncate(row.Len() - 1) // the encoder's newline
+		i++
+		_, err := w.Write(row.Bytes())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if i > 0 {
+		if _, err := io.WriteString(w, "\n  "); err != nil {
+			return err
+		}
+	}
+	_, err = w.Write(append([]byte("]"), tail...))
+	return err
 }
 
 func jsonEntries(red redactor, es []baseline.Entry) []jsonEntry {

@@ -61,53 +61,76 @@ type (
 )
 
 // WriteJUnit writes JUnit XML that every common consumer reads (schemas/junit.xsd,
-// as strict as Jenkins xUnit's junit-10 and Surefire): one testsuite per clause, one
-// testcase per requirement named "<ID> <title>" with classname
-// "TS24379.<clause>.<subject>" (dots of the clause as underscores; the subject names
-// the profile, and the client when one was chosen, so that several runs in one CI job
-// never share a classname and name). A pass has no child; fail is a
-// <failure type="fail"> with each failing row's own Expected and Actual and the capture
-// files; error is an <error type="error">; inconclusive, not-applicable and not-tested
-// are <skipped> whose message starts with the verdict word. A testcase's system-out
-// gives its requirement, clause and verdict (junit-10 has no testcase properties), its
-// class against the baseline, and every result as a line. Each testsuite's properties
-// describe the run, its outcome included.
-func WriteJUnit(w io.Writer, r Run) error {
-	p := prepare(r)
-	g := r.gate()
+// as strict as Jenkins xUnit's junit-10 and Surefire): one testsuite per clause (per
+// client and clause when the rows name several clients), one testcase per requirement
+// named "<ID> <title>" with classname "TS24379.<clause>.<subject>" (dots of the
+// clause as underscores; the subject names the profile, and the client when one was
+// chosen or the run holds several, so that several runs in one CI job never share a
+// classname and name). A pass has no child; fail is a <failure type="fail"> with each
+// failing row's own Expected and Actual and the capture files; error is an
+// <error type="error">; inconclusive, not-applicable and not-tested are <skipped>
+// whose message starts with the verdict word. A testcase's system-out gives its
+// requirement, clause and verdict (junit-10 has no testcase properties), the count of
+// its rows per verdict, its class against the baseline, and every row listed as a line
+// (past ListedRows rows in the run, every fail, error and inconclusive row). Each
+// testsuite's properties describe the run, its outcome included.
+func WriteJUnit(w io.Writer, r Run) error { return writeJUnit(w, viewOf(r)) }
+
+func writeJUnit(w io.Writer, v view) error {
+	p, g := v.p, v.g
 	out := junitSuites{Name: strings.TrimSpace(p.Suite + " " + p.Version)}
 	run := runProperties(p, g)
 	classes := caseClasses(p.Cases, g.Classes)
+	clients := v.clients
+	if len(clients) <= 1 {
+		clients = []string{""}
+	}
 	var total time.Duration
-	for i, gr := range byClause(p.Cases) {
-		s := junitSuite{
-			Name:       ClauseTitle(gr.Clause),
-			Timestamp:  junitTime(p.Started),
-			ID:         i,
-			Package:    className(gr.Clause, p.Subject),
-			Properties: run,
+	for _, client := range clients {
+		subject := p.Subject
+		if len(v.clients) > 1 && client != "" {
+			subject = strings.Trim(subject+"."+client, ".")
 		}
-		var d time.Duration
-		for _, c := range gr.Cases {
-			jc := junitCaseOf(p, c, classes[c.ID])
-			s.Tests++
-			switch {
-			case jc.Failure != nil:
-				s.Failures++
-			case jc.Error != nil:
-				s.Errors++
-			case jc.Skipped != nil:
-				s.Skipped++
+		for _, gr := range byClause(p.Cases) {
+			s := junitSuite{
+				Name:       ClauseTitle(gr.Clause),
+				Timestamp:  junitTime(p.Started),
+				ID:         len(out.Suites),
+				Package:    className(gr.Clause, subject),
+				Properties: run,
 			}
-			d += c.Duration
-			s.Cases = append(s.Cases, jc)
+			if len(v.clients) > 1 {
+				s.Name += " · " + cmp.Or(client, "every client alike")
+			}
+			var d time.Duration
+			for _, c := range gr.Cases {
+				t, rows, cls := v.clientRows(c, client, classes[c.ID])
+				if t == nil {
+					continue
+				}
+				jc := junitCaseOf(v, c, subject, t, rows, cls)
+				s.Tests++
+				switch {
+				case jc.Failure != nil:
+					s.Failures++
+				case jc.Error != nil:
+					s.Errors++
+				case jc.Skipped != nil:
+					s.Skipped++
+				}
+				d += c.Duration
+				s.Cases = append(s.Cases, jc)
+			}
+			if s.Tests == 0 {
+				continue
+			}
+			s.Time = seconds(d)
+			total += d
+			out.Tests += s.Tests
+			out.Failures += s.Failures
+			out.Errors += s.Errors
+			out.Suites = append(out.Suites, s)
 		}
-		s.Time = seconds(d)
-		total += d
-		out.Tests += s.Tests
-		out.Failures += s.Failures
-		out.Errors += s.Errors
-		out.Suites = append(out.Suites, s)
 	}
 	if wall := p.Finished.Sub(p.Started); wall > 0 && !p.Started.IsZero() {
 		total = wall
@@ -123,6 +146,61 @@ func WriteJUnit(w io.Writer, r Run) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// clientRows is what case c holds of one client's rows: their counts per verdict (nil
+// when the client has none; for a run of one client, every row), the rows listed and
+// their classes against the baseline (nil without one).
+func (v view) clientRows(c Case, client string, classes []baseline.Class) (tally, []verdict.Result, []baseline.Class) {
+	if len(v.clients) <= 1 {
+		t := tally{}
+		for _, ct := range v.counts[c.ID] {
+			for vd, n := range ct {
+				t[vd] += n
+			}
+		}
+		if len(t) == 0 {
+			return nil, nil, nil
+		}
+		return t, c.Results, classes
+	}
+	t := v.counts[c.ID][client]
+	if t == nil {
+		return nil, nil, nil
+	}
+	var rows []verdict.Result
+	var cls []baseline.Class
+	for i, res := range c.Results {
+		if res.Client == client {
+			rows = append(rows, res)
+			if classes != nil {
+				cls = append(cls, classes[i])
+			}
+		}
+	}
+	return t, rows, cls
+}
+
+// worstIn is the worst verdict counted.
+func worstIn(t tally) verdict.Verdict {
+	var vs []verdict.Verdict
+	for vd, n := range t {
+		if n > 0 {
+			vs = append(vs, vd)
+		}
+	}
+	return verdict.Worst(vs...)
+}
+
+// countsText is "2 pass, 1 fail": the rows counted per verdict, in report order.
+func countsText(t tally) string {
+	var parts []string
+	for _, vd := range verdict.All {
+		if t[vd] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", t[vd], vd))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // runProperties describes the run, its outcome first, in every testsuite's properties.
@@ -173,16 +251,18 @@ func caseClasses(cases []Case, classes []baseline.Class) map[string][]baseline.C
 	return m
 }
 
-// junitCaseOf renders one prepared case, with the classes of its rows against the
-// baseline (nil without one).
-func junitCaseOf(p Run, c Case, classes []baseline.Class) junitCase {
+// junitCaseOf renders one prepared case for one client (or the whole run): the rows
+// counted per verdict, the rows listed with their classes against the baseline (nil
+// without one).
+func junitCaseOf(v view, c Case, subject string, t tally, rows []verdict.Result, classes []baseline.Class) junitCase {
+	c.Verdict, c.Results = worstIn(t), rows
 	jc := junitCase{
 		Name:      caseName(c),
-		Classname: className(c.clauseOf(), p.Subject),
+		Classname: className(c.clauseOf(), subject),
 		Time:      seconds(c.Duration),
 	}
 	var out strings.Builder
-	fmt.Fprintf(&out, "requirement: %s\nclause: %s\nverdict: %s\n", c.ID, c.clauseOf(), c.Verdict)
+	fmt.Fprintf(&out, "requirement: %s\nclause: %s\nverdict: %s\nrows: %s\n", c.ID, c.clauseOf(), c.Verdict, countsText(t))
 	for i, res := range c.Results {
 		fmt.Fprintf(&out, "%s %s: %s", res.Verdict, orRun(res.Message), res.Detail)
 		if classes != nil && classes[i] != "" {
@@ -190,11 +270,14 @@ func junitCaseOf(p Run, c Case, classes []baseline.Class) junitCase {
 		}
 		out.WriteString("\n")
 	}
+	if n := t.rows() - len(rows); n > 0 {
+		fmt.Fprintf(&out, "(%d more rows counted, not listed: past %d rows a run lists only its fail, error and inconclusive rows; verdicts.json holds every row)\n", n, ListedRows)
+	}
 	jc.SystemOut = out.String()
 	switch c.Verdict {
 	case verdict.Pass:
 	case verdict.Fail:
-		jc.Failure = &junitProblem{Type: "fail", Message: firstOf(c, verdict.Fail), Text: failureText(p, c)}
+		jc.Failure = &junitProblem{Type: "fail", Message: firstOf(c, verdict.Fail), Text: failureText(v.links, c)}
 	case verdict.Error:
 		jc.Error = &junitProblem{Type: "error", Message: firstOf(c, verdict.Error), Text: errorText(c)}
 	default:
@@ -237,7 +320,7 @@ func firstOf(c Case, v verdict.Verdict) string {
 // failureText gives, for every failing result, what was expected and what was seen
 // (the result's own, or else the requirement and the detail), the detail when it says
 // more, the evidence and the capture files.
-func failureText(p Run, c Case) string {
+func failureText(links linker, c Case) string {
 	var b strings.Builder
 	for _, res := range c.Results {
 		if res.Verdict != verdict.Fail {
@@ -253,7 +336,7 @@ func failureText(p Run, c Case) string {
 		if ev := evidenceText(res.Evidence); ev != "" {
 			fmt.Fprintf(&b, "  Evidence: %s\n", ev)
 		}
-		for _, f := range p.captureFiles(res.Message) {
+		for _, f := range links.files(res.Message) {
 			fmt.Fprintf(&b, "  Capture:  %s\n", f)
 		}
 	}

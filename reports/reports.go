@@ -9,12 +9,9 @@
 package reports
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -67,9 +64,10 @@ type Run struct {
 	// each row's class.
 	Baseline     *baseline.Baseline
 	BaselineFile string
-	// Raw holds the bytes of each request by its message name, for the report's
-	// excerpt of the lines a failure is about; a name not in it shows no excerpt.
-	Raw map[string][]byte
+	// RawOf returns the bytes of a request by its message name, for the report's
+	// excerpt of the lines a failure is about; it is asked only for the rows the report
+	// shows with an excerpt. nil, or nil bytes for a name, shows no excerpt.
+	RawOf func(message string) []byte
 }
 
 // Redacted is what every report writes in place of a secret.
@@ -87,71 +85,73 @@ func (r Run) Results() []verdict.Result {
 }
 
 // WriteAll writes junit.xml, verdicts.json and report.html into dir, creating dir if
-// needed. Each file is rendered in full before it is written, so a writer's error
-// never leaves half a file; an error in one file does not stop the others.
+// needed: a Stream given every case's results. Each file is written under a temporary
+// name and renamed when complete, so a writer's error never leaves half a file; an
+// error in one file does not stop the others.
 func WriteAll(dir string, r Run) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("reports folder: %w", err)
+	s, err := NewStream(dir, r)
+	if err != nil {
+		return err
 	}
-	writers := []struct {
-		name  string
-		write func(io.Writer, Run) error
-	}{
-		{"junit.xml", WriteJUnit},
-		{"verdicts.json", WriteJSON},
-		{"report.html", WriteHTML},
-	}
-	var errs []error
-	for _, w := range writers {
-		var buf bytes.Buffer
-		err := w.write(&buf, r)
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, w.name), buf.Bytes(), 0o644)
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", w.name, err))
+	for _, c := range r.Cases {
+		if err := s.Add(c.rows()...); err != nil {
+			return errors.Join(err, s.Close(r))
 		}
 	}
-	return errors.Join(errs...)
-}
-
-// flatten concatenates the results of prepared cases.
-func flatten(cases []Case) []verdict.Result {
-	var rows []verdict.Result
-	for _, c := range cases {
-		rows = append(rows, c.Results...)
-	}
-	return rows
+	return s.Close(r)
 }
 
 // known reports whether v is one of the verdict words.
 func known(v verdict.Verdict) bool { return slices.Contains(verdict.All, v) }
 
-// rows returns the case's results as the reports show them. A result without
-// requirement or clause takes the case's; an unknown verdict word becomes an error that
-// names it; a suite error, and a case verdict worse than every result (or a case with
-// no result at all), each add one row, so that the worst row is the case's verdict.
+// rows returns the case's results as the reports show them: each normalised, and the
+// row that carries the case's verdict or suite error when no result does, so that the
+// worst row is the case's verdict.
 func (c Case) rows() []verdict.Result {
 	rows := make([]verdict.Result, 0, len(c.Results)+1)
 	for _, res := range c.Results {
-		if res.Requirement == "" {
-			res.Requirement = c.ID
-		}
-		if res.Clause == "" {
-			res.Clause = c.clauseOf()
-		}
-		if !known(res.Verdict) {
-			res.Detail = fmt.Sprintf("the suite recorded the unknown verdict %q: %s", res.Verdict, res.Detail)
-			res.Verdict = verdict.Error
-		}
+		rows = append(rows, c.normal(res))
+	}
+	hasError := slices.ContainsFunc(rows, func(res verdict.Result) bool {
+		return res.Verdict == verdict.Error && res.Detail == c.Error
+	})
+	if res, ok := c.verdictRow(worstOf(rows), len(rows), hasError); ok {
 		rows = append(rows, res)
 	}
+	return rows
+}
+
+// normal is a result as the reports show it: without requirement or clause it takes
+// the case's; an unknown verdict word becomes an error that names it.
+func (c Case) normal(res verdict.Result) verdict.Result {
+	if res.Requirement == "" {
+		res.Requirement = c.ID
+	}
+	if res.Clause == "" {
+		res.Clause = c.clauseOf()
+	}
+	return knownVerdict(res)
+}
+
+// knownVerdict makes a result with an unknown verdict word an error that names it.
+func knownVerdict(res verdict.Result) verdict.Result {
+	if !known(res.Verdict) {
+		res.Detail = fmt.Sprintf("the suite recorded the unknown verdict %q: %s", res.Verdict, res.Detail)
+		res.Verdict = verdict.Error
+	}
+	return res
+}
+
+// verdictRow is the row a case adds to its n rows, the worst of which is worst
+// (hasError: one is an error row with the suite's error text): one for a suite error,
+// and one for a case verdict worse than every row (or a case with no row at all).
+func (c Case) verdictRow(worst verdict.Verdict, n int, hasError bool) (verdict.Result, bool) {
 	want, reason := c.Verdict, c.Error
 	switch {
 	case c.Error != "":
 		want = verdict.Error
-	case want == "" && len(rows) > 0:
-		return rows
+	case want == "" && n > 0:
+		return verdict.Result{}, false
 	case want == "":
 		want, reason = verdict.Error, "the suite recorded no verdict and no result for this requirement"
 	case !known(want):
@@ -159,17 +159,11 @@ func (c Case) rows() []verdict.Result {
 	case reason == "":
 		reason = fmt.Sprintf("the suite recorded the verdict %s without a result that says why", want)
 	}
-	worst := worstOf(rows)
-	needed := len(rows) == 0 || verdict.Worst(worst, want) != worst
+	needed := n == 0 || verdict.Worst(worst, want) != worst
 	if c.Error != "" {
-		needed = !slices.ContainsFunc(rows, func(res verdict.Result) bool {
-			return res.Verdict == verdict.Error && res.Detail == c.Error
-		})
+		needed = !hasError
 	}
-	if needed {
-		rows = append(rows, verdict.Result{Requirement: c.ID, Clause: c.clauseOf(), Verdict: want, Detail: reason})
-	}
-	return rows
+	return verdict.Result{Requirement: c.ID, Clause: c.clauseOf(), Verdict: want, Detail: reason}, needed
 }
 
 func worstOf(rows []verdict.Result) verdict.Verdict {
@@ -180,37 +174,91 @@ func worstOf(rows []verdict.Result) verdict.Verdict {
 	return verdict.Worst(vs...)
 }
 
-// prepare returns the run as every writer shows it: each case's Results replaced by its
-// rows and its Verdict by the worst of them, and every string redacted.
-func prepare(r Run) Run {
+// view is a run as the writers show it: its metadata and cases redacted, each case's
+// Results the rows the reports list and its Verdict the worst of all its rows, the
+// count of every row per requirement and client, and the run's outcome.
+type view struct {
+	p       Run
+	g       gate
+	total   tally
+	counts  map[string]map[string]tally // requirement → client → rows per verdict
+	clients []string                    // the clients the rows name, in order of first row
+	rawOf   func(message string) []byte
+	links   linker
+	red     redactor
+}
+
+// viewOf is the view of a run whose cases hold every row.
+func viewOf(r Run) view {
+	red := newRedactor(r.Secrets, r.ShowSecrets)
+	v := view{p: prepareMeta(r), g: r.gate(), total: tally{}, counts: map[string]map[string]tally{}, rawOf: r.RawOf, red: red}
+	v.p.Cases = make([]Case, len(r.Cases))
+	seen := map[string]bool{}
+	for i, c := range r.Cases {
+		rows := c.rows()
+		for j, res := range rows {
+			rows[j] = red.result(res)
+			res = rows[j]
+			if v.counts[res.Requirement] == nil {
+				v.counts[res.Requirement] = map[string]tally{}
+			}
+			t := v.counts[res.Requirement][res.Client]
+			if t == nil {
+				t = tally{}
+				v.counts[res.Requirement][res.Client] = t
+			}
+			t[res.Verdict]++
+			v.total[res.Verdict]++
+			if !seen[res.Client] {
+				seen[res.Client] = true
+				v.clients = append(v.clients, res.Client)
+			}
+		}
+		v.p.Cases[i] = prepareCase(red, c, rows, worstOf(rows))
+	}
+	v.links = newLinker(v.p)
+	return v
+}
+
+// prepareMeta is the run's metadata redacted, without cases.
+func prepareMeta(r Run) Run {
 	red := newRedactor(r.Secrets, r.ShowSecrets)
 	out := r
 	out.Secrets = nil
 	out.Suite, out.Version = red.str(r.Suite), red.str(r.Version)
 	out.Profile, out.Source = red.str(r.Profile), red.str(r.Source)
 	out.CaptureDir = red.str(r.CaptureDir)
+	out.BaselineFile = red.str(r.BaselineFile)
 	out.Notes = make([]string, len(r.Notes))
 	for i, n := range r.Notes {
 		out.Notes[i] = red.str(n)
 	}
-	out.Cases = make([]Case, len(r.Cases))
-	for i, c := range r.Cases {
-		rows := c.rows()
-		for j, res := range rows {
-			rows[j] = red.result(res)
-		}
-		out.Cases[i] = Case{
-			ID:          red.str(c.ID),
-			Clause:      red.str(c.Clause),
-			Title:       red.str(c.Title),
-			Requirement: red.str(c.Requirement),
-			Verdict:     worstOf(rows),
-			Results:     rows,
-			Duration:    c.Duration,
-			Error:       red.str(c.Error),
-		}
-	}
+	out.Cases = nil
 	return out
+}
+
+// prepareCase is case c as the writers show it, with the (redacted) rows they list
+// and the worst verdict of all its rows.
+func prepareCase(red redactor, c Case, rows []verdict.Result, worst verdict.Verdict) Case {
+	return Case{
+		ID:          red.str(c.ID),
+		Clause:      red.str(c.Clause),
+		Title:       red.str(c.Title),
+		Requirement: red.str(c.Requirement),
+		Verdict:     worst,
+		Results:     rows,
+		Duration:    c.Duration,
+		Error:       red.str(c.Error),
+	}
+}
+
+// rows is the number of rows counted, of every verdict.
+func (t tally) rows() int {
+	n := 0
+	for _, k := range t {
+		n += k
+	}
+	return n
 }
 
 // clauseOf is the case's clause, or the part of its ID before the last '-'.
@@ -280,21 +328,37 @@ func byClause(cases []Case) []group {
 	return gs
 }
 
-// captureFiles returns the capture files a result's message names, as paths relative
-// to the reports folder. A run-wide result may name several requests, separated by
-// commas or spaces; a name that is not a plain file name, or (when the run lists its
-// captures) not one of them, is not linked: "run" for a run-wide verdict stays text.
-func (r Run) captureFiles(message string) []string {
-	if r.CaptureDir == "" {
+// linker names the capture files of a result's message.
+type linker struct {
+	dir  string
+	only map[string]bool // nil: any plain file name
+}
+
+func newLinker(p Run) linker {
+	l := linker{dir: p.CaptureDir}
+	if p.Captures != nil {
+		l.only = make(map[string]bool, len(p.Captures))
+		for _, c := range p.Captures {
+			l.only[c] = true
+		}
+	}
+	return l
+}
+
+// files returns the capture files a result's message names, as paths relative to the
+// reports folder. A run-wide result may name several requests, separated by commas or
+// spaces; a name that is not a plain file name, or (when the run lists its captures)
+// not one of them, is not linked: "run" for a run-wide verdict stays text.
+func (l linker) files(message string) []string {
+	if l.dir == "" {
 		return nil
 	}
 	var files []string
 	for _, name := range strings.FieldsFunc(message, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-		if name == "." || name == ".." || strings.ContainsAny(name, `/\`) ||
-			r.Captures != nil && !slices.Contains(r.Captures, name) {
+		if name == "." || name == ".." || strings.ContainsAny(name, `/\`) || l.only != nil && !l.only[name] {
 			continue
 		}
-		files = append(files, path.Join(filepath.ToSlash(r.CaptureDir), name))
+		files = append(files, path.Join(filepath.ToSlash(l.dir), name))
 	}
 	return files
 }

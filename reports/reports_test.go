@@ -61,7 +61,7 @@ func TestCaseRows(t *testing.T) {
 				t.Errorf("rows:\n got %v\nwant %v", got, tt.want)
 			}
 			// Prepared cases are already normalised: preparing adds nothing.
-			p := prepare(Run{Cases: []Case{tt.c}}).Cases[0]
+			p := viewOf(Run{Cases: []Case{tt.c}}).p.Cases[0]
 			if again := p.rows(); !reflect.DeepEqual(again, p.Results) {
 				t.Errorf("rows of a prepared case changed:\n got %v\nwant %v", again, p.Results)
 			}
@@ -157,7 +157,7 @@ func TestCaptureFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := Run{CaptureDir: tt.dir, Captures: tt.captures}
-		if got := r.captureFiles(tt.message); !reflect.DeepEqual(got, tt.want) {
+		if got := newLinker(r).files(tt.message); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("captureFiles(%q, %q) with captures %q = %q, want %q", tt.dir, tt.message, tt.captures, got, tt.want)
 		}
 	}

@@ -180,7 +180,7 @@ var _ = ReportAfterSuite("reports", func(r Report) {
 		Started: collected.Started, Finished: time.Now().UTC(),
 		CaptureDir: "captures", Secrets: prof.Secrets(), ShowSecrets: *showSecrets,
 		Strict: judgement.Strict(), Notes: collected.Notes, Captures: captureFiles(),
-		Subject: subject(), Awaited: awaited(), Arrived: arrived(), Raw: rawRequests(),
+		Subject: subject(), Awaited: awaited(), Arrived: arrived(), RawOf: rawOf(rawRequests()),
 		Baseline: known, BaselineFile: *baselineArg,
 	}
 	for _, s := range r.SpecReports {
@@ -289,6 +289,11 @@ func arrived() verdict.Requests {
 		}
 	}
 	return fewest
+}
+
+// rawOf returns the bytes of a request by its name, from raw.
+func rawOf(raw map[string][]byte) func(string) []byte {
+	return func(name string) []byte { return raw[name] }
 }
 
 // rawRequests holds the bytes of every request by the name the verdicts give it.

@@ -24,6 +24,7 @@ Usage:
   mcptt-conformance check    -capture PATH [flags] [-- suite flags]   judge recorded traffic (folder, .sip, pcap, pcapng)
   mcptt-conformance list     [-profile FILE]                          the requirements, and which apply to a profile
   mcptt-conformance baseline VERDICTS.json > known.yaml               a run's failures as a baseline for -baseline
+  mcptt-conformance merge    -reports OUT SHARD/verdicts.json...      one set of reports from the shards of a run
   mcptt-conformance inspect  -keys KEYFILE MESSAGE                    open one MIKEY-SAKKE I_MESSAGE, print JSON
   mcptt-conformance kms      init|issue [flags]                       the test KMS (test-only keys)
   mcptt-conformance help     [COMMAND]                                this text, or a command's flags
@@ -65,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return list(rest, stdout, stderr)
 	case "baseline":
 		return baselineCommand(rest, stdout, stderr)
+	case "merge":
+		return merge(rest, stdout, stderr)
 	case "inspect":
 		return inspect.Main(rest, stdout, stderr)
 	case "kms":
@@ -76,7 +79,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitConformant
 	}
-	fmt.Fprintf(stderr, "mcptt-conformance: unknown command %q; expected run, check, list, baseline, inspect, kms or help\n", cmd)
+	fmt.Fprintf(stderr, "mcptt-conformance: unknown command %q; expected run, check, list, baseline, merge, inspect, kms or help\n", cmd)
 	return exitUsage
 }
 

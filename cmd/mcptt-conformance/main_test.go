@@ -97,6 +97,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "-profile", "../../fixtures/profiles/plain-register.yaml", "-baseline", filepath.Join(dir, "none.yaml")}, 2, "the baseline cannot be read"},
 		{[]string{"baseline"}, 2, "usage: mcptt-conformance baseline"},
 		{[]string{"baseline", notVerdicts}, 2, "verdicts.json"},
+		{[]string{"merge", "-reports", dir}, 2, "expected the shards' verdicts.json files"},
+		{[]string{"merge", "-reports", filepath.Join(dir, "merged"), notVerdicts}, 2, "merge " + notVerdicts},
 		{[]string{"run", "-profile", "../../fixtures/profiles/plain-register.yaml", "-reports", dir, "-suite", filepath.Join(dir, "no-suite")}, 4, "cannot run the suite"},
 	} {
 		var out, errOut bytes.Buffer

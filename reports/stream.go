@@ -1,0 +1,296 @@
+package reports
+
+import (
+	"bufio"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+)
+
+// ListedRows is the number of rows up to which a run keeps every row in every report
+// (today's full tables); past it, junit.xml and report.html list every fail, error and
+// inconclusive row and give the other rows as counts per requirement and client, while
+// verdicts.json still holds every row.
+const ListedRows = 2000
+
+// Stream writes the reports of a run whose rows are handed over as they are judged:
+// every row is spooled to disk under the reports folder, and only the counts per
+// requirement and client and the rows the reports list are held in memory: every
+// fail, error and inconclusive row, the first row of each other verdict per
+// requirement and client, and every row while the run has at most ListedRows rows or
+// when it has a baseline (which classifies every row).
+type Stream struct {
+	dir, spool string
+	red        redactor
+	keepAll    bool // a baseline classifies every row: keep them all
+
+	mu      sync.Mutex
+	files   map[string]*spoolFile // per requirement
+	order   []string              // requirements in order of their first row
+	kept    map[string][]verdict.Result
+	counts  map[string]map[string]tally // requirement → client → rows per verdict
+	clients []string
+	known   map[string]bool
+	n       int
+	err     error
+}
+
+// tally counts rows per verdict.
+type tally map[verdict.Verdict]int
+
+// spoolFile holds one requirement's rows as JSON lines, in the order they came.
+type spoolFile struct {
+	f   *os.File
+	w   *bufio.Writer
+	enc *json.Encoder
+}
+
+// NewStream starts the reports of run r in dir (created if needed). r's Secrets are
+// redacted from every row as it is added; the rest of r is read at Close.
+func NewStream(dir string, r Run) (*Stream, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("reports folder: %w", err)
+	}
+	spool, err := os.MkdirTemp(dir, ".rows-")
+	if err != nil {
+		return nil, fmt.Errorf("reports spool: %w", err)
+	}
+	return &Stream{dir: dir, spool: spool, red: newRedactor(r.Secrets, r.ShowSecrets), keepAll: r.Baseline != nil,
+		files: map[string]*spoolFile{}, kept: map[string][]verdict.Result{},
+		counts: map[string]map[string]tally{}, known: map[string]bool{}}, nil
+}
+
+// Add hands rows of any requirement and client, in any order, to the reports. It is
+// safe for concurrent use. An unknown verdict word becomes an error row that names it.
+func (s *Stream) Add(rs ...verdict.Result) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, res := range rs {
+		if err := s.add(s.red.result(knownVerdict(res))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Stream) add(res verdict.Result) error {
+	if s.err != nil {
+		return s.err
+	}
+	sf, ok := s.files[res.Requirement]
+	if !ok {
+		f, err := os.CreateTemp(s.spool, "req-")
+		if err != nil {
+			s.err = fmt.Errorf("reports spool: %w", err)
+			return s.err
+		}
+		w := bufio.NewWriter(f)
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		sf = &spoolFile{f, w, enc}
+		s.files[res.Requirement] = sf
+		s.order = append(s.order, res.Requirement)
+		s.counts[res.Requirement] = map[string]tally{}
+	}
+	if err := sf.enc.Encode(res); err != nil {
+		s.err = fmt.Errorf("reports spool: %w", err)
+		return s.err
+	}
+	if !s.known[res.Client] {
+		s.known[res.Client] = true
+		s.clients = append(s.clients, res.Client)
+	}
+	t := s.counts[res.Requirement][res.Client]
+	if t == nil {
+		t = tally{}
+		s.counts[res.Requirement][res.Client] = t
+	}
+	t[res.Verdict]++
+	s.n++
+	if s.keepAll || s.n <= ListedRows || finding(res.Verdict) || t[res.Verdict] == 1 {
+		s.kept[res.Requirement] = append(s.kept[res.Requirement], res)
+	}
+	if s.n == ListedRows+1 && !s.keepAll {
+		for id, rows := range s.kept {
+			first := map[string]map[verdict.Verdict]bool{}
+			s.kept[id] = slices.DeleteFunc(rows, func(r verdict.Result) bool {
+				if finding(r.Verdict) {
+					return false
+				}
+				if first[r.Client] == nil {
+					first[r.Client] = map[verdict.Verdict]bool{}
+				}
+				seen := first[r.Client][r.Verdict]
+				first[r.Client][r.Verdict] = true
+				return seen
+			})
+		}
+	}
+	return nil
+}
+
+// finding reports whether a row is one every report lists: a fail, an error or an
+// inconclusive.
+func finding(v verdict.Verdict) bool {
+	return v == verdict.Fail || v == verdict.Error || v == verdict.Inconclusive
+}
+
+// Close writes junit.xml, verdicts.json and report.html from the rows added and r's
+// metadata (r.Cases name the requirements in report order, with their verdicts and
+// suite errors; their Results are not read), then removes the spool. A requirement
+// that has rows but no case in r comes after r's cases. Each file is written under a
+// temporary name and renamed when complete; an error in one does not stop the others.
+func (s *Stream) Close(r Run) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer os.RemoveAll(s.spool)
+	if s.err != nil {
+		return s.err
+	}
+	cases := slices.Clone(r.Cases)
+	in := map[string]bool{}
+	for _, c := range cases {
+		in[c.ID] = true
+	}
+	for _, id := range s.order {
+		if !in[id] {
+			cases = append(cases, Case{ID: id})
+		}
+	}
+	red := newRedactor(r.Secrets, r.ShowSecrets)
+	for _, c := range cases {
+		worst, n := s.worst(c.ID)
+		hasError := slices.ContainsFunc(s.kept[c.ID], func(res verdict.Result) bool {
+			return res.Verdict == verdict.Error && res.Detail == red.str(c.Error)
+		})
+		if res, ok := c.verdictRow(worst, n, hasError); ok {
+			if err := s.add(red.result(res)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, sf := range s.files {
+		if err := sf.w.Flush(); err != nil {
+			return fmt.Errorf("reports spool: %w", err)
+		}
+	}
+	defer func() {
+		for _, sf := range s.files {
+			sf.f.Close()
+		}
+	}()
+	v := view{p: prepareMeta(r), counts: s.counts, total: tally{}, clients: s.clients, rawOf: r.RawOf, red: red}
+	v.p.Cases = make([]Case, len(cases))
+	for i, c := range cases {
+		worst, _ := s.worst(c.ID)
+		rows := s.kept[c.ID]
+		for j := range rows {
+			rows[j].Clause = cmp.Or(rows[j].Clause, c.clauseOf())
+		}
+		v.p.Cases[i] = prepareCase(red, c, rows, worst)
+	}
+	for _, byClient := range s.counts {
+		for _, t := range byClient {
+			for vd, n := range t {
+				v.total[vd] += n
+			}
+		}
+	}
+	if r.Baseline != nil {
+		v.g = Run{Cases: v.p.Cases, Baseline: r.Baseline, Awaited: r.Awaited, Arrived: r.Arrived}.gate()
+	} else {
+		v.g = gate{Outcome: outcomeOf(v.total, r.Awaited, r.Arrived)}
+	}
+	v.links = newLinker(v.p)
+	each := func(yield func(verdict.Result) error) error {
+		for _, c := range v.p.Cases {
+			sf, ok := s.files[c.ID]
+			if !ok {
+				continue
+			}
+			if _, err := sf.f.Seek(0, io.SeekStart); err != nil {
+				return err
+			}
+			dec := json.NewDecoder(bufio.NewReader(sf.f))
+			dec.UseNumber()
+			for {
+				var res verdict.Result
+				if err := dec.Decode(&res); errors.Is(err, io.EOF) {
+					break
+				} else if err != nil {
+					return fmt.Errorf("reports spool: %w", err)
+				}
+				res.Clause = cmp.Or(res.Clause, c.clauseOf())
+				if err := yield(res); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return errors.Join(
+		writeFile(s.dir, "junit.xml", func(w io.Writer) error { return writeJUnit(w, v) }),
+		writeFile(s.dir, "verdicts.json", func(w io.Writer) error { return writeJSON(w, v, each) }),
+		writeFile(s.dir, "report.html", func(w io.Writer) error { return writeHTML(w, v) }),
+	)
+}
+
+// worst is the worst verdict of a requirement's rows, and their number.
+func (s *Stream) worst(id string) (verdict.Verdict, int) {
+	var vs []verdict.Verdict
+	n := 0
+	for _, t := range s.counts[id] {
+		for vd, k := range t {
+			vs = append(vs, vd)
+			n += k
+		}
+	}
+	return verdict.Worst(vs...), n
+}
+
+// outcomeOf is verdict.OutcomeOf over rows counted per verdict: it depends only on
+// which verdicts occur, so one row of each stands for them all.
+func outcomeOf(t tally, awaited, arrived verdict.Requests) verdict.Outcome {
+	var rows []verdict.Result
+	for _, v := range verdict.All {
+		if t[v] > 0 {
+			rows = append(rows, verdict.Result{Verdict: v})
+		}
+	}
+	return verdict.OutcomeOf(rows, awaited, arrived)
+}
+
+// writeFile writes dir/name through a temporary file, renamed when write succeeds.
+func writeFile(dir, name string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(dir, "."+name+"-")
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	defer os.Remove(f.Name())
+	w := bufio.NewWriterSize(f, 1<<16)
+	err = write(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(dir, name))
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,235 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/mcptt-conformance/mcptt-conformance/verdict"
+)
+
+// syntheticRows are the rows of a run of requests per client over clients clients, each
+// request judged by the requirements ids: one in a hundred fails, one in two hundred is
+// inconclusive, one in ten does not apply.
+func syntheticRows(clients, requests int, ids []string) []verdict.Result {
+	var rows []verdict.Result
+	for c := range clients {
+		client := fmt.Sprintf("sip:ue%04d@example.org", c)
+		for m := range requests {
+			msg := fmt.Sprintf("frame %d", c*requests+m+1)
+			for k, id := range ids {
+				res := verdict.Result{Requirement: id, Clause: "7.2.1", Verdict: verdict.Pass, Message: msg, Client: client,
+					Detail: "Contact carries g.3gpp.mcptt"}
+				switch n := c*requests*len(ids) + m*len(ids) + k; {
+				case n%100 == 7:
+					res.Verdict, res.Detail = verdict.Fail, "Contact has no g.3gpp.mcptt feature tag"
+					res.Expected, res.Actual, res.Evidence = "the +g.3gpp.mcptt media feature tag", "Contact: <sip:ue@198.51.100.7>", map[string]any{"line": 9}
+				case n%200 == 3:
+					res.Verdict, res.Detail = verdict.Inconclusive, "no PUBLISH arrived"
+				case n%10 == 5:
+					res.Verdict, res.Detail = verdict.NotApplicable, "the profile declares no migration"
+				}
+				rows = append(rows, res)
+			}
+		}
+	}
+	return rows
+}
+
+var syntheticIDs = []string{"7.2.1-01", "7.2.1-02", "7.2.1-03", "7.2.1-04", "7.2.1-05"}
+
+func syntheticCases() []Case {
+	var cases []Case
+	for _, id := range syntheticIDs {
+		cases = append(cases, Case{ID: id, Clause: "7.2.1", Title: "title of " + id, Requirement: "the requirement " + id})
+	}
+	return cases
+}
+
+// streamRun adds rows to a Stream from several goroutines and closes it.
+func streamRun(t testing.TB, dir string, r Run, rows []verdict.Result) {
+	t.Helper()
+	s, err := NewStream(dir, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers = 4
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			var err error
+			for i := w; i < len(rows) && err == nil; i += workers {
+				err = s.Add(rows[i])
+			}
+			errs <- err
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(r); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readRows reads the results of a verdicts.json.
+func readRows(t testing.TB, file string) []verdict.Result {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Results []verdict.Result }
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return doc.Results
+}
+
+// sorted is rows in one order, for comparing row sets whatever order they came in.
+func sorted(rows []verdict.Result) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		b, _ := json.Marshal(r)
+		out[i] = string(b)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// A run of 100,000 rows from 1,000 clients, handed over concurrently: verdicts.json
+// holds every row, junit.xml is valid, report.html stays small and lists every fail.
+func TestStreamLargeRun(t *testing.T) {
+	rows := syntheticRows(1000, 20, syntheticIDs)
+	dir := t.TempDir()
+	r := Run{Suite: "mcptt-conformance", Version: "test", Source: "capture big.pcap", Cases: syntheticCases(),
+		Started: time.Unix(0, 0), Finished: time.Unix(10, 0)}
+	streamRun(t, dir, r, rows)
+	if got, want := sorted(readRows(t, filepath.Join(dir, "verdicts.json"))), sorted(rows); !reflect.DeepEqual(got, want) {
+		t.Errorf("verdicts.json holds %d rows, want the %d added", len(got), len(want))
+	}
+	junit, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validateJUnit(t, junit); err != nil {
+		t.Errorf("junit.xml is not valid against schemas/junit.xsd: %v", err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() > 5<<20 {
+		t.Errorf("report.html is %d bytes, want under 5 MiB", fi.Size())
+	}
+	t.Logf("100,000 rows, 1,000 clients: report.html %d bytes, junit.xml %d bytes", fi.Size(), len(junit))
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) > 0 {
+		t.Errorf("the spool is left behind: %v", left)
+	}
+}
+
+// shardOf is the shard (of n) of a client: FNV-1a of its address of record.
+func shardOf(client string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(client))
+	return int(h.Sum32() % uint32(n))
+}
+
+// Three shards, split by client, merged: the same rows as the unsharded run, row for
+// row, and the same outcome.
+func TestMergeShards(t *testing.T) {
+	rows := syntheticRows(30, 4, syntheticIDs)
+	base := Run{Suite: "mcptt-conformance", Version: "test", Source: "capture big.pcap", Cases: syntheticCases(),
+		Started: time.Unix(0, 0), Finished: time.Unix(10, 0)}
+	whole := filepath.Join(t.TempDir(), "whole")
+	streamRun(t, whole, base, rows)
+	var inputs []string
+	for i := range 3 {
+		dir := filepath.Join(t.TempDir(), fmt.Sprint("shard", i))
+		streamRun(t, dir, base, slices.DeleteFunc(slices.Clone(rows), func(r verdict.Result) bool { return shardOf(r.Client, 3) != i }))
+		inputs = append(inputs, filepath.Join(dir, "verdicts.json"))
+	}
+	out := filepath.Join(t.TempDir(), "merged")
+	merged, err := Merge(out, inputs, syntheticCases())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := readRows(t, filepath.Join(out, "verdicts.json")), readRows(t, filepath.Join(whole, "verdicts.json"))
+	if len(got) != len(want) || !reflect.DeepEqual(sorted(got), sorted(want)) {
+		t.Errorf("merged %d rows; the unsharded run has %d, and they differ", len(got), len(want))
+	}
+	if merged != verdict.OutcomeNonConformant {
+		t.Errorf("merged outcome %s, want non-conformant", merged)
+	}
+	junit, err := os.ReadFile(filepath.Join(out, "junit.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validateJUnit(t, junit); err != nil {
+		t.Errorf("merged junit.xml is not valid: %v", err)
+	}
+}
+
+// A shard that is inconclusive for want of requests keeps the merged run inconclusive.
+func TestMergeKeepsShardOutcome(t *testing.T) {
+	rows := []verdict.Result{{Requirement: "7.2.1-01", Clause: "7.2.1", Verdict: verdict.Pass, Message: "m1", Detail: "ok"}}
+	r := Run{Suite: "s", Cases: syntheticCases()[:1], Awaited: verdict.Requests{"REGISTER": 2}, Arrived: verdict.Requests{"REGISTER": 1}}
+	dir := t.TempDir()
+	streamRun(t, dir, r, rows)
+	merged, err := Merge(t.TempDir(), []string{filepath.Join(dir, "verdicts.json")}, syntheticCases())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if merged != verdict.OutcomeInconclusive {
+		t.Errorf("merged outcome %s, want inconclusive as the shard said", merged)
+	}
+}
+
+// The figure of the issue: a 100,000-request run (20 requirements a request) from
+// 1,000 clients, its report.html rendered by headless Chromium. Run with
+// go test ./reports -run '^$' -bench StreamReport -benchtime 1x
+func BenchmarkStreamReport(b *testing.B) {
+	var ids []string
+	for i := range 20 {
+		ids = append(ids, fmt.Sprintf("7.2.1-%02d", i+1))
+	}
+	rows := syntheticRows(1000, 100, ids)
+	for b.Loop() {
+		dir := b.TempDir()
+		start := time.Now()
+		streamRun(b, dir, Run{Suite: "mcptt-conformance", Version: "bench", Cases: syntheticCases()}, rows)
+		wrote := time.Since(start)
+		sizes := map[string]int64{}
+		for _, f := range []string{"verdicts.json", "junit.xml", "report.html"} {
+			fi, err := os.Stat(filepath.Join(dir, f))
+			if err != nil {
+				b.Fatal(err)
+			}
+			sizes[f] = fi.Size()
+		}
+		b.Logf("%d rows: reports written in %v; verdicts.json %d, junit.xml %d, report.html %d bytes",
+			len(rows), wrote.Round(time.Millisecond), sizes["verdicts.json"], sizes["junit.xml"], sizes["report.html"])
+		browser, err := exec.LookPath("chromium")
+		if err != nil {
+			continue
+		}
+		start = time.Now()
+		cmd := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+			"--disable-background-networking", "--disable-component-update", "--disable-sync",
+			"--user-data-dir="+b.TempDir(), "--screenshot="+filepath.Join(b.TempDir(), "r.png"),
+			"--window-size=1280,800", "file://"+filepath.Join(dir, "report.html"))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("chromium: %v\n%s", err, out)
+		}
+		b.Logf("headless Chromium opened and rendered report.html in %v", time.Since(start).Round(time.Millisecond))
+	}
+}
