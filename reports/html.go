@@ -87,6 +87,11 @@ type (
 	}
 )
 
+// excerptedFindings is how many findings at the top of the page show the lines of their
+// request; the later ones link their message only, so that a run with many findings
+// keeps a page a browser opens.
+const excerptedFindings = 200
+
 // outcomeSays is what each outcome means, for the banner.
 var outcomeSays = map[verdict.Outcome]string{
 	verdict.OutcomeConformant:    "every requirement that applies passed",
@@ -138,7 +143,11 @@ func writeHTML(w io.Writer, v view) error {
 		for ci := range p.Cases {
 			for ri := range p.Cases[ci].Results {
 				if res := &p.Cases[ci].Results[ri]; res.Verdict == vd {
-					page.Attention = append(page.Attention, byRow[res])
+					row := byRow[res]
+					if len(page.Attention) >= excerptedFindings {
+						row.Excerpt = nil // the message's own file holds its lines
+					}
+					page.Attention = append(page.Attention, row)
 				}
 			}
 		}
@@ -147,6 +156,17 @@ func writeHTML(w io.Writer, v view) error {
 		page.Baseline = &htmlBaseline{File: p.BaselineFile, Known: htmlEntries(red, g.Known),
 			Fixed: htmlEntries(red, g.Fixed), Unmatched: htmlEntries(red, g.Unmatched),
 			Regressions: g.Regressions, New: g.New}
+	}
+	// Past ListedRows rows the findings are listed once, at the top, and only counted
+	// in the tables, so that the page grows with the findings and not twice as fast.
+	var rows int
+	for _, n := range v.total {
+		rows += n
+	}
+	findingsAbove := rows > ListedRows && p.Baseline == nil
+	countedText := " more rows, counted and not listed (verdicts.json holds every row)"
+	if findingsAbove {
+		countedText = " more rows, counted and not listed here (every fail, error and inconclusive row is listed at the top; verdicts.json holds every row)"
 	}
 	clients := clientsFirst(v.clients)
 	for _, client := range clients {
@@ -167,14 +187,14 @@ func writeHTML(w io.Writer, v view) error {
 				cs := htmlCase{Case: *c}
 				listed := tally{}
 				for ri := range c.Results {
-					if res := &c.Results[ri]; res.Client == client {
+					if res := &c.Results[ri]; res.Client == client && !(findingsAbove && finding(res.Verdict)) {
 						cs.Rows = append(cs.Rows, byRow[res])
 						listed[res.Verdict]++
 					}
 				}
 				if more := unlisted(t, listed); len(more) > 0 {
 					cs.Rows = append(cs.Rows, htmlRow{Result: verdict.Result{Verdict: worstIn(more)},
-						Counted: countsText(more) + " more rows, counted and not listed (verdicts.json holds every row)"})
+						Counted: countsText(more) + countedText})
 				}
 				cs.Verdict = worstIn(t)
 				if cs.Verdict == verdict.NotApplicable {
