@@ -22,8 +22,9 @@ for n in "$@"; do
 	echo "== $n REGISTERs from 1,000 clients: $f ($(du -h "$f" | cut -f1))"
 	/usr/bin/time -f "tshark: %e s wall, %M KB peak RSS" \
 		sh -c "tshark -r '$f' -Y sip -T fields -e sip.Method 2>/dev/null | wc -l"
-	/usr/bin/time -f "read and judge (no reports): %e s wall, %M KB peak RSS" \
+	/usr/bin/time -o "$dir/judge-$n.time" -f "read and judge (no reports): %e s wall, %M KB peak RSS" \
 		"$dir/offlinejudge" -capture "$f" -profile "$profile" 2>/dev/null
+	cat "$dir/judge-$n.time"
 	status=0
 	/usr/bin/time -o "$dir/check-$n.time" -f "mcptt-conformance check: %e s wall, %M KB peak RSS" \
 		bin/mcptt-conformance check -profile "$profile" -capture "$f" -reports "$dir/reports-$n" >"$dir/check-$n.log" 2>&1 || status=$?
