@@ -47,7 +47,9 @@ func TestCaptureRoundTrip(t *testing.T) {
 			}
 			want := perRequest(t, live)
 			for _, src := range []string{pcap, filepath.Join(live.dir, "captures")} {
-				off := runSuite(t, tt.profile, "-capture="+src)
+				// -write-captures: the verdicts are compared request by request, through
+				// the capture index the pcap run writes on request.
+				off := runSuite(t, tt.profile, "-capture="+src, "-write-captures")
 				if got := perRequest(t, off); !slices.Equal(got, want) {
 					t.Errorf("-capture=%s: expected the live verdicts\n  %s\nsaw\n  %s", filepath.Base(src), strings.Join(want, "\n  "), strings.Join(got, "\n  "))
 				}
@@ -189,6 +191,34 @@ func TestCaptureClients(t *testing.T) {
 	})
 	t.Run("alice", func(t *testing.T) {
 		conformant(t, runSuite(t, profile, "-capture="+pcap, "-client=sip:alice@mcptt.example.com"))
+	})
+	// -shard i/n splits the clients by a hash of the address of record (alice falls in
+	// 1/2, bob in 2/2): each shard judges its clients' requests as the whole run does,
+	// and together they judge every request once. A capture file writes no captures/.
+	t.Run("shards", func(t *testing.T) {
+		frameRows := func(o outcome) []string {
+			var rows []string
+			for _, r := range o.Results {
+				if r.Message != "run" {
+					rows = append(rows, r.Requirement+" "+string(r.Verdict)+" "+r.Message)
+				}
+			}
+			slices.Sort(rows)
+			return rows
+		}
+		whole := runSuite(t, profile, "-capture="+pcap)
+		first, second := runSuite(t, profile, "-capture="+pcap, "-shard=1/2"), runSuite(t, profile, "-capture="+pcap, "-shard=2/2")
+		conformant(t, first)
+		if got := second.failed(); !slices.Equal(got, []string{"7.2.1-02"}) {
+			t.Errorf("shard 2/2: expected bob's 7.2.1-02 to fail only, saw %v", got)
+		}
+		union := slices.Sorted(slices.Values(append(frameRows(first), frameRows(second)...)))
+		if want := frameRows(whole); !slices.Equal(union, want) {
+			t.Errorf("expected the shards' rows to be the whole run's\n  %s\nsaw\n  %s", strings.Join(want, "\n  "), strings.Join(union, "\n  "))
+		}
+		if _, err := os.Stat(filepath.Join(whole.dir, "captures", "index.json")); err == nil {
+			t.Errorf("expected no captures/ for a pcapng without -write-captures")
+		}
 	})
 	t.Run("bob by address", func(t *testing.T) {
 		o := runSuite(t, profile, "-capture="+pcap, "-client=192.0.2.8")

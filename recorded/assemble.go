@@ -1,6 +1,7 @@
 package recorded
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -32,67 +33,85 @@ func newAssembler(n *notes) *assembler {
 	return &assembler{n: n, names: map[string]int{}, awaiting: map[string][]*capture.Message{}, firstOf: map[string]int{}, others: map[string]int{}}
 }
 
-// packets assembles decoded frames: UDP datagrams and reassembled TCP streams to or
-// from a SIP port.
-func (a *assembler) packets(name string, pkts []packet) {
-	ports := sipPorts(pkts)
-	type flow struct{ src, dst netip.AddrPort }
-	streams := map[flow]*stream{}
-	var order []flow
-	var last packet
-	for _, p := range pkts {
-		last = p
-		toSIP, fromSIP := ports[p.dst.Port()], ports[p.src.Port()]
-		if !toSIP && !fromSIP {
-			if len(p.payload) > 0 {
-				a.others[strings.ToUpper(p.transport)+" payload(s) on ports that carry no SIP"]++
-			}
-			continue
+// flow is one direction of a TCP connection.
+type flow struct{ src, dst netip.AddrPort }
+
+// packets assembles decoded frames one at a time: UDP datagrams and reassembled TCP
+// streams to or from a SIP port (ports, from sipPorts and portsSeen). Only the streams'
+// unframed and out-of-order bytes are held (a closed stream keeps none).
+type packets struct {
+	a       *assembler
+	name    string
+	ports   map[uint16]bool
+	streams map[flow]*stream
+	order   []flow
+	last    packet
+}
+
+func (a *assembler) packets(name string, ports map[uint16]bool) *packets {
+	return &packets{a: a, name: name, ports: ports, streams: map[flow]*stream{}}
+}
+
+// add takes the next frame.
+func (ps *packets) add(p packet) {
+	a, name := ps.a, ps.name
+	ps.last = p
+	toSIP, fromSIP := ps.ports[p.dst.Port()], ps.ports[p.src.Port()]
+	if !toSIP && !fromSIP {
+		if len(p.payload) > 0 {
+			a.others[strings.ToUpper(p.transport)+" payload(s) on ports that carry no SIP"]++
 		}
-		if p.transport == "udp" {
-			a.datagram(name, p, toSIP)
-			continue
-		}
-		f := flow{p.src, p.dst}
-		s := streams[f]
-		if s == nil {
-			s = &stream{}
-			s.emit = func(d delivery) {
-				a.payload(name, d.frame, d.time, "tcp", f.src, f.dst, d.raw, toSIP, d.damage, false)
-			}
-			streams[f] = s
-			order = append(order, f)
-		}
-		if p.truncated {
-			a.n.frame(name, p.frame, "TCP segment captured shorter than sent (snap length): its bytes are missing from the stream")
-			continue // the bytes are a hole in the stream
-		}
-		s.add(p)
+		return
 	}
-	for _, f := range order {
-		s := streams[f]
-		s.finish(last.frame, last.time, false)
-		if s.skipped > 0 {
-			a.n.add("%s: %d TCP byte(s) from %s to %s dropped until a SIP message started again", name, s.skipped, f.src, f.dst)
+	if p.transport == "udp" {
+		p.payload = bytes.Clone(p.payload) // the frame's buffer is the reader's
+		a.datagram(name, p, toSIP)
+		return
+	}
+	f := flow{p.src, p.dst}
+	s := ps.streams[f]
+	if s == nil {
+		s = &stream{}
+		s.emit = func(d delivery) {
+			a.payload(name, d.frame, d.time, "tcp", f.src, f.dst, d.raw, toSIP, d.damage, false)
 		}
+		ps.streams[f] = s
+		ps.order = append(ps.order, f)
+	}
+	if p.truncated {
+		a.n.frame(name, p.frame, "TCP segment captured shorter than sent (snap length): its bytes are missing from the stream")
+		return // the bytes are a hole in the stream
+	}
+	s.add(p)
+}
+
+// finish ends the streams still open at the end of the capture.
+func (ps *packets) finish() {
+	for _, f := range ps.order {
+		s := ps.streams[f]
+		s.finish(ps.last.frame, ps.last.time, false)
+		if s.skipped > 0 {
+			ps.a.n.add("%s: %d TCP byte(s) from %s to %s dropped until a SIP message started again", ps.name, s.skipped, f.src, f.dst)
+		}
+	}
+	ps.streams, ps.order = nil, nil
+}
+
+// portsSeen adds to ports the ports SIP is seen on: the destination port of every
+// datagram or segment that starts with a request line, and the source port of every one
+// that starts with a status line.
+func portsSeen(ports map[uint16]bool, p packet) {
+	switch {
+	case sipmsg.MethodOf(p.payload) != "":
+		ports[p.dst.Port()] = true
+	case isResponse(p.payload):
+		ports[p.src.Port()] = true
 	}
 }
 
-// sipPorts are the ports SIP is seen on: 5060, 5061, the destination port of every
-// datagram or segment that starts with a request line, and the source port of every one
-// that starts with a status line.
-func sipPorts(pkts []packet) map[uint16]bool {
-	ports := map[uint16]bool{5060: true, 5061: true}
-	for _, p := range pkts {
-		switch {
-		case sipmsg.MethodOf(p.payload) != "":
-			ports[p.dst.Port()] = true
-		case isResponse(p.payload):
-			ports[p.src.Port()] = true
-		}
-	}
-	return ports
-}
+// sipPorts are the ports SIP is always taken to be on, before the capture adds those
+// it is seen on (portsSeen).
+func sipPorts() map[uint16]bool { return map[uint16]bool{5060: true, 5061: true} }
 
 func (a *assembler) datagram(name string, p packet, toSIP bool) {
 	damage, fault := "", false

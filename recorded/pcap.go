@@ -1,7 +1,7 @@
 package recorded
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -45,55 +45,62 @@ func isPcap(data []byte) bool {
 		return false
 	}
 	switch binary.LittleEndian.Uint32(data) {
-	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a:
+	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, ngMagic:
 		return true
 	}
 	return false
 }
 
-// decodeFrames reads every frame of a pcap or pcapng file held in data and decodes
-// the UDP and TCP ones. Frames it cannot use are named in the notes; a file damaged
-// part way is read up to the damage.
-func decodeFrames(name string, data []byte, n *notes) (pkts []packet, frames int) {
+// ngMagic starts a pcapng file (its section header block type).
+const ngMagic = 0x0a0d0d0a
+
+// eachPacket reads the frames of a pcap or pcapng stream one at a time, without holding
+// more than one frame, and hands each UDP and TCP one to each. Frames it cannot use
+// are named in the notes; a stream damaged part way is read up to the damage. kind is
+// "pcap" or "pcapng".
+func eachPacket(name string, in io.Reader, n *notes, each func(packet)) (frames int, kind string) {
+	br := bufio.NewReaderSize(in, 1<<16)
+	magic, _ := br.Peek(4)
+	if !isPcap(magic) {
+		n.add("%s: expected a pcap or pcapng file, saw no such magic number", name)
+		return 0, "pcap"
+	}
 	var fr frameReader
 	var fixedLink layers.LinkType
 	mixed := false
-	if !isPcap(data) {
-		n.add("%s: expected a pcap or pcapng file, saw no such magic number", name)
-		return nil, 0
-	}
-	if binary.LittleEndian.Uint32(data) == 0x0a0d0d0a {
-		valid, damage := pcapngPrefix(data)
-		if damage != "" {
-			n.add("%s: %s; the frames before it are read", name, damage)
-		}
-		r, err := pcapgo.NewNgReader(bytes.NewReader(valid), pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
+	blocks := &ngBlocks{r: br}
+	if binary.LittleEndian.Uint32(magic) == ngMagic {
+		kind = "pcapng"
+		r, err := pcapgo.NewNgReader(blocks, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
 		if err != nil {
+			blocks.noteDamage(name, n)
 			n.add("%s: not a readable pcapng file: %v", name, err)
-			return nil, 0
+			return 0, kind
 		}
 		fr, mixed = r, true
 	} else {
-		r, err := pcapgo.NewReader(bytes.NewReader(data))
+		kind = "pcap"
+		r, err := pcapgo.NewReader(br)
 		if err != nil {
 			n.add("%s: not a readable pcap file: %v", name, err)
-			return nil, 0
+			return 0, kind
 		}
 		if s := r.Snaplen(); s == 0 || s > maxSnap {
 			r.SetSnaplen(maxSnap)
 		}
 		fr, fixedLink = r, r.LinkType()
 	}
+	defer blocks.noteDamage(name, n)
 	var d decoder
 	for {
 		raw, ci, err := readFrame(fr)
 		if err == io.EOF {
-			return pkts, frames
+			return frames, kind
 		}
 		frames++
 		if err != nil {
 			n.add("%s: frame %d is damaged (%v); the file is read up to it", name, frames, err)
-			return pkts, frames - 1
+			return frames - 1, kind
 		}
 		link := fixedLink
 		if mixed {
@@ -111,7 +118,7 @@ func decodeFrames(name string, data []byte, n *notes) (pkts []packet, frames int
 		}
 		p.frame, p.time = frames, ci.Timestamp
 		p.truncated = ci.CaptureLength < ci.Length
-		pkts = append(pkts, p)
+		each(p)
 	}
 }
 
@@ -130,55 +137,111 @@ func readFrame(fr frameReader) (raw []byte, ci gopacket.CaptureInfo, err error) 
 	return raw, ci, err
 }
 
-// pcapngPrefix walks the blocks of a pcapng file and returns the part whose block
-// structure is sound, with a description of the damage after it ("" when none).
-func pcapngPrefix(data []byte) (valid []byte, damage string) {
-	var order binary.ByteOrder = binary.LittleEndian
-	frames := 0
-	for off := 0; off < len(data); {
-		if len(data)-off < 12 {
-			return data[:off], fmt.Sprintf("the file ends inside a block header after frame %d (truncated capture)", frames)
+// maxBlock bounds one pcapng block, whatever its length field claims, so that a
+// damaged length cannot make the reader allocate gigabytes: a frame of maxSnap bytes
+// with generous room for options.
+const maxBlock = maxSnap + 1<<16
+
+// ngBlocks passes on the blocks of a pcapng stream whose structure is sound, one block
+// at a time, and ends the stream before the first damaged one, saying why (damage).
+type ngBlocks struct {
+	r      io.Reader
+	order  binary.ByteOrder
+	off    int64 // bytes of the stream taken so far
+	frames int
+	block  []byte // what is left of the current block
+	damage string
+	done   bool
+}
+
+func (b *ngBlocks) Read(p []byte) (int, error) {
+	for len(b.block) == 0 {
+		if b.done {
+			return 0, io.EOF
 		}
-		typ := order.Uint32(data[off:])
-		if typ == 0x0a0d0d0a {
-			switch binary.LittleEndian.Uint32(data[off+8:]) {
-			case 0x1a2b3c4d:
-				order = binary.LittleEndian
-			case 0x4d3c2b1a:
-				order = binary.BigEndian
-			default:
-				return data[:off], fmt.Sprintf("section header at byte %d has no byte-order magic", off)
-			}
-		}
-		size := int(order.Uint32(data[off+4:]))
-		switch {
-		case size < 12 || size%4 != 0:
-			return data[:off], fmt.Sprintf("block at byte %d after frame %d has length %d (expected a multiple of 4, at least 12)", off, frames, size)
-		case size > len(data)-off:
-			return data[:off], fmt.Sprintf("block at byte %d after frame %d needs %d bytes, the file has %d left (truncated capture)", off, frames, size, len(data)-off)
-		case int(order.Uint32(data[off+size-4:])) != size:
-			return data[:off], fmt.Sprintf("block at byte %d after frame %d: its trailing length differs from its leading length %d", off, frames, size)
-		}
-		var captured int
-		switch typ {
-		case 2, 6: // packet, enhanced packet
-			if size < 32 {
-				return data[:off], fmt.Sprintf("packet block at byte %d (frame %d) is too short: %d bytes", off, frames+1, size)
-			}
-			captured = int(order.Uint32(data[off+20:]))
-			frames++
-			if captured > size-32 {
-				return data[:off], fmt.Sprintf("frame %d claims %d captured bytes in a block of %d", frames, captured, size)
-			}
-		case 3: // simple packet
-			frames++
-			if captured = int(order.Uint32(data[off+8:])); captured > size-16 {
-				return data[:off], fmt.Sprintf("frame %d claims %d bytes in a block of %d", frames, captured, size)
-			}
-		}
-		off += size
+		b.next()
 	}
-	return data, ""
+	n := copy(p, b.block)
+	b.block = b.block[n:]
+	return n, nil
+}
+
+// noteDamage adds the damage found, if any, to the notes.
+func (b *ngBlocks) noteDamage(name string, n *notes) {
+	if b.damage != "" {
+		n.add("%s: %s; the frames before it are read", name, b.damage)
+		b.damage = ""
+	}
+}
+
+// next reads and checks the next block.
+func (b *ngBlocks) next() {
+	if b.order == nil {
+		b.order = binary.LittleEndian
+	}
+	fail := func(format string, a ...any) { b.damage, b.done = fmt.Sprintf(format, a...), true }
+	var head [12]byte
+	got, err := io.ReadFull(b.r, head[:])
+	switch {
+	case got == 0 && err == io.EOF:
+		b.done = true
+		return
+	case err != nil:
+		fail("the file ends inside a block header after frame %d (truncated capture)", b.frames)
+		return
+	}
+	off := b.off
+	typ := b.order.Uint32(head[:])
+	if typ == ngMagic {
+		switch binary.LittleEndian.Uint32(head[8:]) {
+		case 0x1a2b3c4d:
+			b.order = binary.LittleEndian
+		case 0x4d3c2b1a:
+			b.order = binary.BigEndian
+		default:
+			fail("section header at byte %d has no byte-order magic", off)
+			return
+		}
+	}
+	size := int64(b.order.Uint32(head[4:]))
+	switch {
+	case size < 12 || size%4 != 0:
+		fail("block at byte %d after frame %d has length %d (expected a multiple of 4, at least 12)", off, b.frames, size)
+		return
+	case size > maxBlock:
+		fail("block at byte %d after frame %d has length %d (expected at most %d: a frame of at most %d bytes)", off, b.frames, size, maxBlock, maxSnap)
+		return
+	}
+	data := make([]byte, size)
+	copy(data, head[:])
+	if got, err := io.ReadFull(b.r, data[12:]); err != nil {
+		fail("block at byte %d after frame %d needs %d bytes, the file has %d left (truncated capture)", off, b.frames, size, 12+got)
+		return
+	}
+	if int64(b.order.Uint32(data[size-4:])) != size {
+		fail("block at byte %d after frame %d: its trailing length differs from its leading length %d", off, b.frames, size)
+		return
+	}
+	switch typ {
+	case 2, 6: // packet, enhanced packet
+		if size < 32 {
+			fail("packet block at byte %d (frame %d) is too short: %d bytes", off, b.frames+1, size)
+			return
+		}
+		b.frames++
+		if captured := int64(b.order.Uint32(data[20:])); captured > size-32 {
+			fail("frame %d claims %d captured bytes in a block of %d", b.frames, captured, size)
+			return
+		}
+	case 3: // simple packet
+		b.frames++
+		if captured := int64(b.order.Uint32(data[8:])); captured > size-16 {
+			fail("frame %d claims %d bytes in a block of %d", b.frames, captured, size)
+			return
+		}
+	}
+	b.off += size
+	b.block = data
 }
 
 // decoder decodes frames down to UDP or TCP, reusing its layers.

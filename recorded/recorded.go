@@ -7,7 +7,9 @@
 package recorded
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,9 +42,12 @@ type Recording struct {
 }
 
 // Read reads path: a folder of raw messages (*.sip, with the index.json capture.Store
-// writes, if any), a pcap or pcapng file, or one raw message file. Errors are for a
-// path that cannot be read at all; damage inside it is in the Recording's notes.
-func Read(path string) (*Recording, error) {
+// writes, if any), a pcap or pcapng file, or one raw message file. A pcap or pcapng
+// file is read as a stream, twice (the first pass finds the ports SIP is on), never
+// whole into memory. Errors are for a path that cannot be read at all; damage inside
+// it is in the Recording's notes. progress, when not nil, is told how the read of a
+// capture file goes every few seconds.
+func Read(path string, progress io.Writer) (*Recording, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("capture: %w", err)
@@ -50,12 +55,13 @@ func Read(path string) (*Recording, error) {
 	if info.IsDir() {
 		return readDir(path)
 	}
-	data, err := os.ReadFile(path)
+	pcap, err := IsPcap(path)
 	if err != nil {
-		return nil, fmt.Errorf("capture: %w", err)
+		return nil, err
 	}
-	if isPcap(data) {
-		return ReadPcap(filepath.Base(path), data), nil
+	if pcap {
+		open := func() (io.ReadCloser, error) { return os.Open(path) }
+		return readPcap(filepath.Base(path), open, info.Size(), progress)
 	}
 	rec, err := readFiles(filepath.Dir(path), []string{filepath.Base(path)}, nil)
 	if err == nil {
@@ -64,33 +70,85 @@ func Read(path string) (*Recording, error) {
 	return rec, err
 }
 
+// IsPcap reports whether the file at path starts with a pcap or pcapng magic number,
+// reading only those bytes.
+func IsPcap(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, fmt.Errorf("capture: %w", err)
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	if _, err := io.ReadFull(f, magic); err != nil {
+		return false, nil // shorter than a magic number: a raw message file, if anything
+	}
+	return isPcap(magic), nil
+}
+
 // ReadPcap reads a pcap or pcapng file held in data; name is its file name, used to
 // name frames ("run.pcapng#frame-12").
 func ReadPcap(name string, data []byte) *Recording {
-	name = safeName(name)
-	var n notes
-	pkts, frames := decodeFrames(name, data, &n)
-	a := newAssembler(&n)
-	a.packets(name, pkts)
-	rec := a.recording(&n)
-	kind := "pcap"
-	if len(data) >= 4 && data[0] == 0x0a && data[1] == 0x0d {
-		kind = "pcapng"
-	}
-	rec.Source = fmt.Sprintf("capture %s (%s, %d frames)", name, kind, frames)
+	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	rec, _ := readPcap(name, open, int64(len(data)), nil) // reading memory does not fail
 	return rec
 }
 
+// readPcap reads the pcap or pcapng stream open gives twice: once for the ports SIP is
+// seen on, once to assemble the messages; size is its length in bytes, for progress.
+func readPcap(name string, open func() (io.ReadCloser, error), size int64, progress io.Writer) (*Recording, error) {
+	name = safeName(name)
+	ports := sipPorts()
+	err := eachFrame(open, progress, size, "pass 1 of 2 (finding the SIP ports)", nil, func(r io.Reader) {
+		eachPacket(name, r, &notes{}, func(p packet) { portsSeen(ports, p) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	var n notes
+	a := newAssembler(&n)
+	ps := a.packets(name, ports)
+	var frames int
+	var kind string
+	err = eachFrame(open, progress, size, "pass 2 of 2", a, func(r io.Reader) {
+		frames, kind = eachPacket(name, r, &n, ps.add)
+	})
+	if err != nil {
+		return nil, err
+	}
+	ps.finish()
+	rec := a.recording(&n)
+	rec.Source = fmt.Sprintf("capture %s (%s, %d frames)", name, kind, frames)
+	return rec, nil
+}
+
+// eachFrame opens the stream and hands it to read, metered for progress.
+func eachFrame(open func() (io.ReadCloser, error), progress io.Writer, size int64, pass string, a *assembler, read func(io.Reader)) error {
+	f, err := open()
+	if err != nil {
+		return fmt.Errorf("capture: %w", err)
+	}
+	defer f.Close()
+	m := &meter{r: f, w: progress, size: size, pass: pass, a: a, start: time.Now()}
+	read(m)
+	m.report(true)
+	return nil
+}
+
 // Run is the recording as a run to judge: one client per client under test, or only
-// the one sel names (its address of record or source address; "" for all), with the
-// recording's notes and run.Split's. A recording without times starts now.
-func (r *Recording) Run(sel string) (*run.Run, error) {
+// the one sel names (its address of record or source address; "" for all), of those
+// shard holds, with the recording's notes and run.Split's. A recording without times
+// starts now.
+func (r *Recording) Run(sel string, shard run.Shard) (*run.Run, error) {
 	clients, notes, err := run.Split(r.Messages, r.Damaged, sel)
 	if err != nil {
 		return nil, err
 	}
+	clients, note := shard.Clients(clients)
+	if note != "" {
+		notes = append(notes, note)
+	}
 	out := &run.Run{Source: r.Source, Started: r.Started, Finished: r.Finished, Clients: clients,
-		Notes: slices.Concat(r.Notes, notes, []string{fmt.Sprintf("%d request(s) and %d response(s) read from the capture; the bytes of every request are in captures/", len(r.Messages), r.Responses)})}
+		Notes: slices.Concat(r.Notes, notes, []string{fmt.Sprintf("%d request(s) and %d response(s) read from the capture", len(r.Messages), r.Responses)})}
 	if out.Started.IsZero() {
 		out.Started = time.Now().UTC()
 	}

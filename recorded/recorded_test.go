@@ -19,6 +19,7 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/pcapng"
 	"github.com/mcptt-conformance/mcptt-conformance/recorded"
 	"github.com/mcptt-conformance/mcptt-conformance/recorded/recordedtest"
+	"github.com/mcptt-conformance/mcptt-conformance/run"
 )
 
 var start = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
@@ -194,6 +195,10 @@ func TestTruncatedFiles(t *testing.T) {
 	badLength := bytes.Clone(ng)
 	// The last block's trailing length no longer matches its leading one.
 	badLength[len(badLength)-1] ^= 0x40
+	// The last block claims a gigabyte: it is not read, nor allocated.
+	huge := bytes.Clone(ng)
+	last := len(huge) - int(binary.LittleEndian.Uint32(huge[len(huge)-4:]))
+	binary.LittleEndian.PutUint32(huge[last+4:], 1<<30)
 	for _, tt := range []struct {
 		name string
 		data []byte
@@ -201,6 +206,7 @@ func TestTruncatedFiles(t *testing.T) {
 	}{
 		{"pcapng cut inside the last frame", ng[:len(ng)-100], "truncated capture"},
 		{"pcapng with a damaged last block", badLength, "trailing length differs"},
+		{"pcapng with a block of a gigabyte", huge, "has length 1073741824 (expected at most"},
 		{"pcap cut inside the last frame", classic[:len(classic)-100], "frame 2 is damaged (the file ends inside it: a truncated capture)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,6 +218,37 @@ func TestTruncatedFiles(t *testing.T) {
 				t.Errorf("expected a note containing %q, saw\n%s", tt.note, notes)
 			}
 		})
+	}
+}
+
+// A capture file is read as a stream from its path, as from memory, and a read that
+// takes long says how it goes.
+func TestReadFile(t *testing.T) {
+	pkts := packets(t, "sip:bob@mcptt.example.com", "tcp", "192.0.2.7:40001", "198.51.100.1:5060", flow)
+	data := pcapngOf(t, pkts)
+	path := filepath.Join(t.TempDir(), "run.pcapng")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var progress bytes.Buffer
+	fromFile, err := recorded.Read(path, &progress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromMemory := recorded.ReadPcap("run.pcapng", data)
+	if fromFile.Source != fromMemory.Source || len(fromFile.Messages) != 2 || len(fromMemory.Messages) != 2 {
+		t.Fatalf("expected the same two requests from file and memory, saw %s %d and %s %d", fromFile.Source, len(fromFile.Messages), fromMemory.Source, len(fromMemory.Messages))
+	}
+	for i, m := range fromFile.Messages {
+		if o := fromMemory.Messages[i]; m.Name != o.Name || m.Status != o.Status || !bytes.Equal(m.Raw, o.Raw) {
+			t.Errorf("message %d: from the file %s %d, from memory %s %d", i, m.Name, m.Status, o.Name, o.Status)
+		}
+	}
+	if progress.Len() != 0 {
+		t.Errorf("expected no progress for a read this short, saw %q", progress.String())
+	}
+	if pcap, err := recorded.IsPcap(path); !pcap || err != nil {
+		t.Errorf("expected %s to be a capture file, saw %v %v", path, pcap, err)
 	}
 }
 
@@ -274,7 +311,7 @@ func TestFolders(t *testing.T) {
 		{single, []want{{"publish.sip", "PUBLISH", 0, 0, "udp"}}},
 	} {
 		t.Run(filepath.Base(tt.path), func(t *testing.T) {
-			rec, err := recorded.Read(tt.path)
+			rec, err := recorded.Read(tt.path, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -290,7 +327,7 @@ func TestFolders(t *testing.T) {
 			}
 		})
 	}
-	if _, err := recorded.Read(t.TempDir()); err == nil || !strings.Contains(err.Error(), "saw none") {
+	if _, err := recorded.Read(t.TempDir(), nil); err == nil || !strings.Contains(err.Error(), "saw none") {
 		t.Errorf("an empty folder: expected an error naming what is missing, saw %v", err)
 	}
 }
@@ -303,7 +340,7 @@ func TestWriteCapturesReadsBack(t *testing.T) {
 	if err := rec.WriteCaptures(dir, ""); err != nil {
 		t.Fatal(err)
 	}
-	back, err := recorded.Read(dir)
+	back, err := recorded.Read(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +363,7 @@ func TestRunClients(t *testing.T) {
 	bob := packets(t, "sip:bob@mcptt.example.com", "tcp", "192.0.2.8:40001", "198.51.100.1:5060", flow)
 	garbage := pcapng.Packet{Time: start.Add(time.Second), Transport: "udp", From: "192.0.2.8:5099", To: "198.51.100.1:5060", Payload: []byte("\x00garbage")}
 	rec := recorded.ReadPcap("two.pcapng", pcapngOf(t, append(append(alice, bob...), garbage)))
-	r, err := rec.Run("")
+	r, err := rec.Run("", run.Shard{})
 	if err != nil || len(r.Clients) != 2 {
 		t.Fatalf("expected 2 clients, saw %+v (%v)", r, err)
 	}
@@ -340,12 +377,12 @@ func TestRunClients(t *testing.T) {
 		{"192.0.2.7", "sip:alice@mcptt.example.com", 2},
 		{"192.0.2.8:40001", "sip:bob@mcptt.example.com", 3},
 	} {
-		r, err := rec.Run(tt.sel)
+		r, err := rec.Run(tt.sel, run.Shard{})
 		if err != nil || len(r.Clients) != 1 || r.Clients[0].ID != tt.id || len(r.Clients[0].Messages) != tt.messages {
 			t.Errorf("select %q: expected %s with %d messages, saw %+v (%v)", tt.sel, tt.id, tt.messages, r, err)
 		}
 	}
-	if _, err := rec.Run("sip:carol@mcptt.example.com"); err == nil || !strings.Contains(err.Error(), "sip:alice@mcptt.example.com") {
+	if _, err := rec.Run("sip:carol@mcptt.example.com", run.Shard{}); err == nil || !strings.Contains(err.Error(), "sip:alice@mcptt.example.com") {
 		t.Errorf("an unknown client: expected an error listing the clients, saw %v", err)
 	}
 }

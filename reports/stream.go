@@ -41,6 +41,23 @@ type Stream struct {
 	known   map[string]bool
 	n       int
 	err     error
+	summary Summary // set by Close
+}
+
+// Summary is what a closed Stream's reports say of the run as a whole, for the
+// console: rows per verdict, the outcome, and the lines of its baseline's
+// classification (none without a baseline).
+type Summary struct {
+	Counts        map[verdict.Verdict]int
+	Outcome       verdict.Outcome
+	BaselineLines []string
+}
+
+// Summary is the run's summary, once Close has written the reports.
+func (s *Stream) Summary() Summary {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.summary
 }
 
 // tally counts rows per verdict.
@@ -204,10 +221,17 @@ func (s *Stream) Close(r Run) error {
 			}
 		}
 	}
+	s.summary = Summary{Counts: map[verdict.Verdict]int{}}
 	if r.Baseline != nil {
-		v.g = Run{Cases: v.p.Cases, Baseline: r.Baseline, Awaited: r.Awaited, Arrived: r.Arrived}.gate()
+		classified := Run{Cases: v.p.Cases, Baseline: r.Baseline, Awaited: r.Awaited, Arrived: r.Arrived}
+		v.g = classified.gate()
+		s.summary.BaselineLines = classified.BaselineLines()
 	} else {
 		v.g = gate{Outcome: outcomeOf(v.total, r.Awaited, r.Arrived)}
+	}
+	s.summary.Outcome = v.g.Outcome
+	for _, vd := range verdict.All {
+		s.summary.Counts[vd] = v.total[vd]
 	}
 	v.links = newLinker(v.p)
 	each := func(yield func(verdict.Result) error) error {

@@ -79,8 +79,8 @@ func LiveNotes(status string, msgs []*capture.Message) []string {
 func unjudged(msgs []*capture.Message) []*capture.Message {
 	var out []*capture.Message
 	for _, m := range msgs {
-		if m.RetransmissionOf != 0 {
-			continue
+		if m.RetransmissionOf != 0 || m.Method == "REGISTER" || m.Method == "PUBLISH" {
+			continue // (a REGISTER or PUBLISH request line: judged, or unreadable; no need to parse)
 		}
 		if s, err := sipmsg.Parse(m.Raw); err == nil && (!s.IsRequest || s.Method != "REGISTER" && s.Method != "PUBLISH") {
 			out = append(out, m)

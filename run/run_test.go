@@ -236,3 +236,40 @@ func TestTopologyNotes(t *testing.T) {
 		t.Errorf("expected no note for a third-party REGISTER, saw %q", notes)
 	}
 }
+
+// Every client falls in exactly one shard of n, the same whatever the case of its
+// address of record; the shards together hold every client.
+func TestShard(t *testing.T) {
+	var clients []*run.Client
+	for i := range 300 {
+		clients = append(clients, &run.Client{ID: fmt.Sprintf("sip:user%d@mcptt.example.com", i)})
+	}
+	total := 0
+	for i := 1; i <= 3; i++ {
+		s, err := run.ParseShard(fmt.Sprintf("%d/3", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		held, note := s.Clients(clients)
+		if len(held) < 50 || !strings.Contains(note, fmt.Sprintf("shard %d/3", i)) {
+			t.Errorf("shard %d/3: expected about a third of 300 clients and a note, saw %d, %q", i, len(held), note)
+		}
+		for _, c := range held {
+			if !s.Holds(strings.ToUpper(c.ID)) {
+				t.Errorf("shard %s: expected %s whatever its case", s, c.ID)
+			}
+		}
+		total += len(held)
+	}
+	if total != len(clients) {
+		t.Errorf("expected the shards to hold all %d clients once, saw %d", len(clients), total)
+	}
+	if held, note := (run.Shard{}).Clients(clients); len(held) != len(clients) || note != "" {
+		t.Errorf("expected the zero shard to be the whole run, saw %d clients, %q", len(held), note)
+	}
+	for _, bad := range []string{"0/3", "4/3", "1", "a/b", "1/0", "-1/2"} {
+		if _, err := run.ParseShard(bad); err == nil {
+			t.Errorf("shard %q: expected an error", bad)
+		}
+	}
+}

@@ -44,6 +44,8 @@ var (
 	capturePath = flag.String("capture", "", "judge recorded traffic instead of a live run: a folder of raw requests (*.sip), one raw request file, or a pcap/pcapng file")
 	clientSel   = flag.String("client", "", "with -capture: judge only this client (its address of record, or its source host[:port])")
 	baselineArg = flag.String("baseline", "", "expected-failure baseline (YAML, docs/baseline.md): a known failure no longer makes the run non-conformant")
+	shardArg    = flag.String("shard", "", "with -capture: judge only shard i of n (\"i/n\"), the clients whose address of record hashes to it; merge the shards' verdicts.json after")
+	writeCaps   = flag.Bool("write-captures", false, "with a pcap/pcapng -capture: write every request's bytes to captures/ (one file per request); rows name the frame in the input either way")
 )
 
 func TestSuites(t *testing.T) {
@@ -51,16 +53,19 @@ func TestSuites(t *testing.T) {
 	RunSpecs(t, "MCPTT service authorisation (TS 24.379 7.2.1, 7.2.2, 7A.2.1)")
 }
 
-// The run under judgement, set up once before the specs.
+// The run under judgement, set up and judged once before the specs: every client over
+// the requirements that will run, the rows handed to rows and aggregated per
+// requirement in verdicts for the specs.
 var (
 	root      string
 	prof      *profile.Profile
 	collected *run.Run
-	judgement *validators.Judge
 	outDir    string
 	known     *baseline.Baseline
-	judged    = map[string][]verdict.Result{}
-	judgeMu   sync.Mutex
+	rows      *reports.Stream
+	verdicts  map[string]*aggregate
+	ran       = map[string]bool{} // requirements whose spec ran
+	ranMu     sync.Mutex
 )
 
 var _ = BeforeSuite(func(ctx SpecContext) {
@@ -71,8 +76,11 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	Expect(err).NotTo(HaveOccurred(), "the profile cannot be used")
 	outDir = inRoot(*reportsDir)
 	Expect(*clientSel == "" || *capturePath != "").To(BeTrue(), "-client selects a client of a recorded capture: give -capture too")
+	Expect(*shardArg == "" || *capturePath != "").To(BeTrue(), "-shard splits the clients of a recorded capture: give -capture too")
+	shard, err := run.ParseShard(*shardArg)
+	Expect(err).NotTo(HaveOccurred())
 	if *capturePath != "" {
-		collected, err = recordedRun(inRoot(*capturePath))
+		collected, err = recordedRun(inRoot(*capturePath), shard)
 		Expect(err).NotTo(HaveOccurred(), "the capture cannot be judged")
 	} else {
 		collected, err = liveRun(ctx)
@@ -82,9 +90,47 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		known, err = readBaseline(inRoot(*baselineArg))
 		Expect(err).NotTo(HaveOccurred(), "the baseline cannot be used")
 	}
-	judgement = validators.NewJudge(collected, prof, *strict)
 	AddReportEntry("source", collected.Source)
-}, NodeTimeout(5*time.Minute))
+	rows, verdicts = judgeAll(collected)
+}) // no timeout: the profile's wait and the capture's size set the time
+
+// judgeAll judges every client of r over the requirements whose specs will run, on
+// every core, handing the rows to a sink and keeping per requirement only their
+// aggregate.
+func judgeAll(r *run.Run) (*reports.Stream, map[string]*aggregate) {
+	reqs := selected()
+	sink, err := reports.NewStream(outDir, reports.Run{Secrets: prof.Secrets(), ShowSecrets: *showSecrets, Baseline: known})
+	Expect(err).NotTo(HaveOccurred(), "the reports cannot be started")
+	agg := map[string]*aggregate{}
+	for _, req := range reqs {
+		agg[req.ID] = &aggregate{}
+	}
+	p := newJudgeProgress(os.Stderr, len(r.Clients))
+	j := validators.Judge{Profile: prof, Strict: *strict || prof.Strict, Requirements: reqs}
+	err = j.Run(r, func(batch validators.Rows) error {
+		for _, row := range batch.Rows {
+			agg[row.Requirement].add(row)
+		}
+		p.judged(batch)
+		return sink.Add(batch.Rows...)
+	})
+	Expect(err).NotTo(HaveOccurred(), "the rows cannot be kept")
+	p.done()
+	return sink, agg
+}
+
+// selected are the catalogue's requirements whose specs the label filter lets run (the
+// labels requirementSpecs and the clause files give them).
+func selected() []validators.Requirement {
+	filter := GinkgoLabelFilter()
+	var reqs []validators.Requirement
+	for _, req := range validators.Catalogue() {
+		if filter == "" || Label(req.ID, clauseLabel(req.Clause)).MatchesLabelFilter(filter) {
+			reqs = append(reqs, req)
+		}
+	}
+	return reqs
+}
 
 // readBaseline reads the accepted failures of -baseline, refusing what the command
 // line refuses: a malformed file, an unknown requirement, an entry past its until.
@@ -110,20 +156,32 @@ func liveRun(ctx SpecContext) (*run.Run, error) {
 	})
 }
 
-// recordedRun reads the capture at path, writes the bytes of every message to the
-// reports' captures/ folder, and makes the run of the clients -client chooses, with the
-// profile's server.keys to open protected requests.
-func recordedRun(path string) (*run.Run, error) {
-	rec, err := recorded.Read(path)
+// recordedRun reads the capture at path (telling stderr how a long read goes), writes
+// the bytes of every message to the reports' captures/ folder (for a pcap or pcapng
+// file only with -write-captures), and makes the run of the clients -client and shard
+// choose, with the profile's server.keys to open protected requests.
+func recordedRun(path string, shard run.Shard) (*run.Run, error) {
+	rec, err := recorded.Read(path, os.Stderr)
 	if err != nil {
 		return nil, err
 	}
-	if err := rec.WriteCaptures(filepath.Join(outDir, "captures"), path); err != nil {
+	pcap, err := recorded.IsPcap(path)
+	if err != nil {
 		return nil, err
 	}
-	r, err := rec.Run(*clientSel)
-	if err != nil || prof.Server.Keys == "" {
-		return r, err
+	note := "the bytes of every request are in captures/"
+	if pcap && !*writeCaps {
+		note = "captures/ is not written for a capture file (-write-captures writes it): each row names its frame in " + filepath.Base(path)
+	} else if err := rec.WriteCaptures(filepath.Join(outDir, "captures"), path); err != nil {
+		return nil, err
+	}
+	r, err := rec.Run(*clientSel, shard)
+	if err != nil {
+		return nil, err
+	}
+	r.Notes = append(r.Notes, note)
+	if prof.Server.Keys == "" {
+		return r, nil
 	}
 	if r.Keys, err = kms.ReadKeyFile(prof.Server.Keys); err != nil {
 		return nil, fmt.Errorf("server.keys: %w", err)
@@ -142,27 +200,17 @@ func requirementSpecs(clause string) {
 	}
 }
 
-// judge runs one requirement's check over the run and turns its verdict into the
-// spec's outcome: fail and error fail the spec; inconclusive, not-applicable and
-// not-tested skip it with a message that starts with the verdict word; pass passes.
+// judge turns the aggregate of one requirement's rows into the spec's outcome: fail
+// and error fail the spec; inconclusive, not-applicable and not-tested skip it with a
+// message that starts with the verdict word; pass passes.
 func judge(req validators.Requirement) {
-	rs := judgement.Judge(req)
-	judgeMu.Lock()
-	judged[req.ID] = rs
-	judgeMu.Unlock()
-	var worst []verdict.Verdict
-	for _, r := range rs {
-		worst = append(worst, r.Verdict)
-	}
-	v := verdict.Worst(worst...)
-	var details []string
-	for _, r := range rs {
-		if r.Verdict == v {
-			details = append(details, fmt.Sprintf("[%s] %s", r.Message, r.Detail))
-		}
-	}
-	text := string(v) + ": " + strings.Join(details, "\n")
-	switch v {
+	ranMu.Lock()
+	ran[req.ID] = true
+	ranMu.Unlock()
+	a := verdicts[req.ID]
+	Expect(a).NotTo(BeNil(), "%s was not judged before the specs: its labels differ from the ones selected() matches", req.ID)
+	text := a.text()
+	switch a.worst() {
 	case verdict.Fail, verdict.Error:
 		Fail(text)
 	case verdict.Inconclusive, verdict.NotApplicable, verdict.NotTested:
@@ -171,7 +219,7 @@ func judge(req validators.Requirement) {
 }
 
 var _ = ReportAfterSuite("reports", func(r Report) {
-	if judgement == nil {
+	if rows == nil {
 		return // the run never happened; Ginkgo reports the BeforeSuite failure
 	}
 	out := reports.Run{
@@ -179,7 +227,7 @@ var _ = ReportAfterSuite("reports", func(r Report) {
 		Profile: fromRoot(*profilePath), Source: collected.Source,
 		Started: collected.Started, Finished: time.Now().UTC(),
 		CaptureDir: "captures", Secrets: prof.Secrets(), ShowSecrets: *showSecrets,
-		Strict: judgement.Strict(), Notes: collected.Notes, Captures: captureFiles(),
+		Strict: *strict || prof.Strict, Notes: collected.Notes, Captures: captureFiles(),
 		Subject: subject(), Awaited: awaited(), Arrived: arrived(), RawOf: rawOf(rawRequests()),
 		Baseline: known, BaselineFile: *baselineArg,
 	}
@@ -190,9 +238,9 @@ var _ = ReportAfterSuite("reports", func(r Report) {
 		out.Cases = append(out.Cases, caseOf(s))
 	}
 	slices.SortFunc(out.Cases, func(a, b reports.Case) int { return order[a.ID] - order[b.ID] })
-	err := reports.WriteAll(outDir, out)
+	err := rows.Close(out)
 	Expect(err).NotTo(HaveOccurred())
-	printSummary(out)
+	printSummary(rows.Summary())
 })
 
 // order is the catalogue's order, in which reports list requirements whatever order
@@ -206,10 +254,9 @@ var order = func() map[string]int {
 }()
 
 func judgedSpec(s types.SpecReport) bool {
-	judgeMu.Lock()
-	defer judgeMu.Unlock()
-	_, ok := judged[specID(s)]
-	return ok
+	ranMu.Lock()
+	defer ranMu.Unlock()
+	return ran[specID(s)]
 }
 
 // specID is the requirement ID a spec is labelled with.
@@ -225,19 +272,13 @@ func specID(s types.SpecReport) string {
 func caseOf(s types.SpecReport) reports.Case {
 	id := specID(s)
 	req, _ := validators.Lookup(id)
-	judgeMu.Lock()
-	rs := judged[id]
-	judgeMu.Unlock()
-	c := reports.Case{ID: id, Clause: req.Clause, Title: req.Title, Requirement: req.Text, Results: rs, Duration: s.RunTime}
-	var vs []verdict.Verdict
-	for _, r := range rs {
-		vs = append(vs, r.Verdict)
-	}
-	c.Verdict = verdict.Worst(vs...)
+	c := reports.Case{ID: id, Clause: req.Clause, Title: req.Title, Requirement: req.Text, Duration: s.RunTime}
+	c.Verdict = verdicts[id].worst()
+	judged := verdicts[id].rows() > 0
 	switch {
 	case s.State == types.SpecStatePanicked || s.State == types.SpecStateInterrupted || s.State == types.SpecStateTimedout || s.State == types.SpecStateAborted:
 		c.Verdict, c.Error = verdict.Error, fmt.Sprintf("%s: %s", s.State, s.Failure.Message)
-	case s.State == types.SpecStateFailed && len(rs) == 0:
+	case s.State == types.SpecStateFailed && !judged:
 		c.Verdict, c.Error = verdict.Error, s.Failure.Message
 	}
 	return c
@@ -309,17 +350,16 @@ func rawRequests() map[string][]byte {
 
 // printSummary prints the counts, the outcome and, against a baseline, what it
 // classified.
-func printSummary(r reports.Run) {
-	counts := verdict.Summary(r.Results())
+func printSummary(sum reports.Summary) {
 	var parts []string
 	for _, v := range verdict.All {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
+		parts = append(parts, fmt.Sprintf("%d %s", sum.Counts[v], v))
 	}
 	fmt.Fprintf(os.Stdout, "\nmcptt-conformance: %s\n", strings.Join(parts, ", "))
-	for _, line := range r.BaselineLines() {
+	for _, line := range sum.BaselineLines {
 		fmt.Fprintf(os.Stdout, "  %s\n", line)
 	}
-	fmt.Fprintf(os.Stdout, "outcome: %s\nreports in %s (junit.xml, verdicts.json, report.html, captures/)\n", r.Outcome(), outDir)
+	fmt.Fprintf(os.Stdout, "outcome: %s\nreports in %s (junit.xml, verdicts.json, report.html, captures/)\n", sum.Outcome, outDir)
 }
 
 // repositoryRoot finds the folder holding go.mod, so that paths in profiles and flags

@@ -2,6 +2,8 @@ package validators
 
 import (
 	"maps"
+	"runtime"
+	"sync"
 
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/run"
@@ -9,14 +11,133 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
-// Judge judges a run.Run requirement by requirement. Each client of the run is a Run of
-// its own, parsed once, so that run-wide requirements (the log-off of 7.2.1-04,
-// 7.2.2-16) follow one client's requests. With several clients, every row's detail
-// starts with "client <address of record>: " and its evidence names the client, while
-// its message still names the frame or file of the exact bytes; a run-wide row every
-// client gives alike (a requirement that does not apply) is given once.
+// Judge judges the clients of a run.Run one at a time, on every core: each client is a
+// Run of its own, parsed when a worker takes it and dropped once its rows are handed
+// on, so that memory holds the clients being judged, not every client's requests, and
+// run-wide requirements (the log-off of 7.2.1-04, 7.2.2-16) follow one client's
+// requests. With several clients, every row's detail starts with "client <address of
+// record>: " and its evidence names the client, while its message still names the
+// frame or file of the exact bytes; a run-wide row every client gives alike (a
+// requirement that does not apply) is given once.
 type Judge struct {
-	clients []judgedClient
+	Profile *profile.Profile
+	Strict  bool // refuse the lenient readings (as NewRun takes it)
+	// Requirements are the requirements to judge, in the order each client's rows are
+	// handed on.
+	Requirements []Requirement
+	// Workers is how many clients are judged at once; 0 is runtime.GOMAXPROCS(0).
+	Workers int
+}
+
+// Rows is what a Judge hands on: rows of the client at index Client of the run's
+// clients.
+type Rows struct {
+	Client int
+	Rows   []verdict.Result
+}
+
+// Run judges every client of r over the requirements, with the requests a recording
+// does not hold whole judged under the well-formedness requirement of their method,
+// and hands each client's rows to emit as they are judged: emit is never called
+// concurrently, and a client's run-wide rows come at the end, once every client is
+// judged (they are given once when every client gives them alike). A run without
+// clients is judged as one client that sent nothing. An error of emit stops the run
+// and is returned.
+func (j Judge) Run(r *run.Run, emit func(Rows) error) error {
+	clients := r.Clients
+	if len(clients) == 0 {
+		clients = []*run.Client{{}}
+	}
+	workers := j.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	several := len(clients) > 1
+	// Run-wide rows wait for every client: per requirement, per client.
+	held := make([][][]verdict.Result, len(j.Requirements))
+	for i := range held {
+		held[i] = make([][]verdict.Result, len(clients))
+	}
+	var (
+		mu   sync.Mutex
+		err  error
+		next = make(chan int)
+		wg   sync.WaitGroup
+	)
+	for range min(workers, len(clients)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				c := clients[i]
+				cr := NewRun(j.Profile, c.Messages, j.Strict)
+				cr.Keys = r.Keys
+				jc := judgedClient{id: c.ID, run: cr, damaged: c.Damaged}
+				var rs []verdict.Result
+				for k, req := range j.Requirements {
+					for _, row := range append(req.Judge(cr), jc.damagedRows(req)...) {
+						if several && row.Message == "run" {
+							held[k][i] = append(held[k][i], row)
+							continue
+						}
+						rs = append(rs, jc.named(row, several))
+					}
+				}
+				mu.Lock()
+				if err == nil {
+					err = emit(Rows{Client: i, Rows: rs})
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range clients {
+		mu.Lock()
+		stop := err != nil
+		mu.Unlock()
+		if stop {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err != nil || !several {
+		return err
+	}
+	return emitHeld(clients, held, emit)
+}
+
+// emitHeld hands on the run-wide rows of several clients: a row every client gives
+// alike once, unnamed, as the first client's; the others named for their client.
+func emitHeld(clients []*run.Client, held [][][]verdict.Result, emit func(Rows) error) error {
+	out := make([][]verdict.Result, len(clients))
+	for _, perClient := range held {
+		alike := map[string]int{}
+		for _, rows := range perClient {
+			for _, r := range rows {
+				alike[string(r.Verdict)+"\x00"+r.Detail]++
+			}
+		}
+		for i, rows := range perClient {
+			for _, r := range rows {
+				switch {
+				case alike[string(r.Verdict)+"\x00"+r.Detail] != len(clients):
+					out[i] = append(out[i], judgedClient{id: clients[i].ID}.named(r, true))
+				case i == 0:
+					out[i] = append(out[i], r)
+				}
+			}
+		}
+	}
+	for i, rs := range out {
+		if len(rs) > 0 {
+			if err := emit(Rows{Client: i, Rows: rs}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 type judgedClient struct {
@@ -25,62 +146,20 @@ type judgedClient struct {
 	damaged []run.Damage
 }
 
-// NewJudge parses the requests of every client of r for judging under p (strict as
-// NewRun takes it). A run without clients is judged as one client that sent nothing.
-func NewJudge(r *run.Run, p *profile.Profile, strict bool) *Judge {
-	clients := r.Clients
-	if len(clients) == 0 {
-		clients = []*run.Client{{}}
+// named is r as one of several clients' rows (several), naming its client in its
+// detail and evidence.
+func (c judgedClient) named(r verdict.Result, several bool) verdict.Result {
+	if !several {
+		return r
 	}
-	j := &Judge{}
-	for _, c := range clients {
-		cr := NewRun(p, c.Messages, strict)
-		cr.Keys = r.Keys
-		j.clients = append(j.clients, judgedClient{id: c.ID, run: cr, damaged: c.Damaged})
+	r.Detail = "client " + c.id + ": " + r.Detail
+	r.Client = c.id
+	r.Evidence = maps.Clone(r.Evidence)
+	if r.Evidence == nil {
+		r.Evidence = map[string]any{}
 	}
-	return j
-}
-
-// Strict reports whether the lenient readings are refused (-strict or the profile's
-// strict: true).
-func (j *Judge) Strict() bool { return j.clients[0].run.Strict }
-
-// Judge gives the rows of one requirement over every client, with the requests a
-// recording does not hold whole judged under the well-formedness requirement of their
-// method.
-func (j *Judge) Judge(req Requirement) []verdict.Result {
-	perClient := make([][]verdict.Result, len(j.clients))
-	alike := map[string]int{}
-	for i, c := range j.clients {
-		perClient[i] = append(req.Judge(c.run), c.damagedRows(req)...)
-		for _, r := range perClient[i] {
-			if r.Message == "run" {
-				alike[string(r.Verdict)+"\x00"+r.Detail]++
-			}
-		}
-	}
-	var rs []verdict.Result
-	for i, c := range j.clients {
-		for _, r := range perClient[i] {
-			switch {
-			case len(j.clients) == 1:
-			case r.Message == "run" && alike[string(r.Verdict)+"\x00"+r.Detail] == len(j.clients):
-				if i > 0 {
-					continue
-				}
-			default:
-				r.Detail = "client " + c.id + ": " + r.Detail
-				r.Client = c.id
-				r.Evidence = maps.Clone(r.Evidence)
-				if r.Evidence == nil {
-					r.Evidence = map[string]any{}
-				}
-				r.Evidence["client"] = c.id
-			}
-			rs = append(rs, r)
-		}
-	}
-	return rs
+	r.Evidence["client"] = c.id
+	return r
 }
 
 // damagedRows judges, under the well-formedness requirement of their method, the

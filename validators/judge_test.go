@@ -26,7 +26,8 @@ func row(r verdict.Result) string {
 }
 
 // A run is judged per client: with several, each row names its client, a run-wide row
-// every client gives alike is given once, and the requests a recording does not hold
+// every client gives alike is given once (run-wide rows come after the client's
+// others), and the requests a recording does not hold
 // whole are judged under the well-formedness requirement of their method.
 func TestJudge(t *testing.T) {
 	p := load(t, profiles[client.ModeRegister])
@@ -59,8 +60,8 @@ func TestJudge(t *testing.T) {
 		{"damaged requests: fail when the client broke a rule, inconclusive when the capture lost bytes", two, "7.2.1-01", []string{
 			"pass [0001-REGISTER.sip] client " + alice + ": " + wellFormed + " (client " + alice + ")",
 			"fail [x.pcapng#frame-7] client " + alice + ": expected a request the server can read whole, saw a UDP request in IP fragments (RFC 3261 18.1.1) (client " + alice + ")",
-			"inconclusive [run] client " + bob + ": " + noRegister + " (client " + bob + ")",
 			"inconclusive [x.pcapng#frame-8] client " + bob + ": the capture does not hold this request whole (the capture ends inside it), so it cannot be judged (client " + bob + ")",
+			"inconclusive [run] client " + bob + ": " + noRegister + " (client " + bob + ")",
 		}},
 		{"damaged requests count under the well-formedness requirement only", one, "7.2.1-02", []string{
 			"pass [0001-REGISTER.sip] Contact carries +g.3gpp.mcptt (client <nil>)",
@@ -79,18 +80,56 @@ func TestJudge(t *testing.T) {
 				t.Fatalf("%s is not in the catalogue", tt.id)
 			}
 			var got []string
-			for _, r := range validators.NewJudge(tt.run, p, false).Judge(req) {
-				if r.Requirement != tt.id {
-					t.Errorf("expected every row under %s, saw %s", tt.id, r.Requirement)
+			j := validators.Judge{Profile: p, Requirements: []validators.Requirement{req}}
+			perClient := make([][]string, max(1, len(tt.run.Clients)))
+			err := j.Run(tt.run, func(rows validators.Rows) error {
+				for _, r := range rows.Rows {
+					if r.Requirement != tt.id {
+						t.Errorf("expected every row under %s, saw %s", tt.id, r.Requirement)
+					}
+					perClient[rows.Client] = append(perClient[rows.Client], row(r))
 				}
-				got = append(got, row(r))
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, rs := range perClient {
+				got = append(got, rs...)
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("expected rows\n  %s\nsaw\n  %s", strings.Join(tt.want, "\n  "), strings.Join(got, "\n  "))
 			}
 		})
 	}
-	if !validators.NewJudge(two, p, true).Strict() || validators.NewJudge(two, p, false).Strict() {
-		t.Errorf("expected Strict to follow -strict for a profile without strict: true")
+}
+
+// Many clients judged on several workers give every client's rows once, each batch
+// under the client it names; an error of the sink stops the run.
+func TestJudgeWorkers(t *testing.T) {
+	p := load(t, profiles[client.ModeRegister])
+	r := &run.Run{}
+	for i := range 50 {
+		aor := fmt.Sprintf("sip:user%d@mcptt.example.com", i)
+		r.Clients = append(r.Clients, &run.Client{ID: aor, Messages: []*capture.Message{sent(i+1, "REGISTER", aor)}})
+	}
+	j := validators.Judge{Profile: p, Requirements: validators.Catalogue(), Workers: 4}
+	seen := map[int]int{}
+	err := j.Run(r, func(rows validators.Rows) error {
+		for _, row := range rows.Rows {
+			if row.Client != "" && row.Client != r.Clients[rows.Client].ID {
+				t.Errorf("rows of client %d name %s", rows.Client, row.Client)
+			}
+		}
+		seen[rows.Client]++
+		return nil
+	})
+	if err != nil || len(seen) != len(r.Clients) {
+		t.Fatalf("expected rows of all %d clients, saw %d (%v)", len(r.Clients), len(seen), err)
+	}
+	calls := 0
+	stop := fmt.Errorf("disk full")
+	if err := j.Run(r, func(validators.Rows) error { calls++; return stop }); err != stop || calls != 1 {
+		t.Errorf("expected the sink's error after one call, saw %v after %d", err, calls)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
 	"github.com/mcptt-conformance/mcptt-conformance/recorded"
+	runpkg "github.com/mcptt-conformance/mcptt-conformance/run"
 )
 
 // source is what a suite command judges: a live run or a recorded capture.
@@ -28,7 +29,8 @@ type suiteFlags struct {
 	profile, reports, baseline, suite string
 	strict, showSecrets               bool
 	clientArgs, listen                string // run
-	capture, client                   string // check
+	capture, client, shard            string // check
+	writeCaptures                     bool   // check
 }
 
 func (s source) flags(f *suiteFlags, stderr io.Writer) *flag.FlagSet {
@@ -46,6 +48,8 @@ func (s source) flags(f *suiteFlags, stderr io.Writer) *flag.FlagSet {
 	} else {
 		fs.StringVar(&f.capture, "capture", "", "the recorded traffic: a folder of *.sip files, one .sip file, or a pcap/pcapng file")
 		fs.StringVar(&f.client, "client", "", "judge only this client of the capture (its address of record, or its source host[:port])")
+		fs.StringVar(&f.shard, "shard", "", `judge only shard i of n ("i/n", 1 ≤ i ≤ n): the clients whose address of record hashes to it; merge the shards' verdicts.json after`)
+		fs.BoolVar(&f.writeCaptures, "write-captures", false, "for a pcap/pcapng capture: also write every request's bytes to captures/ (rows name the frame in the file either way)")
 	}
 	return fs
 }
@@ -165,18 +169,41 @@ func (f suiteFlags) suiteArgs(s source) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, err := recorded.Read(capturePath)
-	if err != nil {
-		return nil, fmt.Errorf("the capture cannot be read: %w", err)
+	if _, err := runpkg.ParseShard(f.shard); err != nil {
+		return nil, err
 	}
-	if _, err := rec.Run(f.client); err != nil {
-		return nil, fmt.Errorf("the capture cannot be judged: %w", err)
+	if err := checkCapture(capturePath, f.client); err != nil {
+		return nil, err
 	}
 	args = append(args, "-capture="+capturePath)
 	if f.client != "" {
 		args = append(args, "-client="+f.client)
 	}
+	if f.shard != "" {
+		args = append(args, "-shard="+f.shard)
+	}
+	if f.writeCaptures {
+		args = append(args, "-write-captures")
+	}
 	return args, nil
+}
+
+// checkCapture refuses, before the suite starts, a capture that cannot be read and a
+// -client it does not hold. A pcap or pcapng file is read whole here only to check a
+// -client: its size sets the suite's time, which is not spent twice for nothing.
+func checkCapture(path, client string) error {
+	pcap, err := recorded.IsPcap(path)
+	if err == nil && pcap && client == "" {
+		return nil
+	}
+	rec, err := recorded.Read(path, nil)
+	if err != nil {
+		return fmt.Errorf("the capture cannot be read: %w", err)
+	}
+	if _, err := rec.Run(client, runpkg.Shard{}); err != nil {
+		return fmt.Errorf("the capture cannot be judged: %w", err)
+	}
+	return nil
 }
 
 func abs(p string) (string, error) {
