@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,7 +42,7 @@ func TestCaptureRoundTrip(t *testing.T) {
 			live := runSuite(t, tt.profile, "-client-args="+tt.args)
 			pcap := filepath.Join(live.dir, "run.pcapng")
 			if ts := tshark(t); ts != "" {
-				if got, want := tsharkRequests(t, ts, pcap), capturedRequests(t, live.dir); !slices.Equal(got, want) {
+				if got, want := tsharkRequests(t, ts, pcap, serverPorts(t, live.dir)), capturedRequests(t, live.dir); !slices.Equal(got, want) {
 					t.Errorf("tshark: expected the captured requests %q in run.pcapng, saw %q", want, got)
 				}
 			}
@@ -75,8 +76,13 @@ func tshark(t *testing.T) string {
 }
 
 // tsharkRequests lists "METHOD Call-ID" for every SIP request tshark dissects in path.
-func tsharkRequests(t *testing.T, tshark, path string) []string {
-	cmd := exec.Command(tshark, "-r", path, "-Y", "sip.Method", "-T", "fields", "-E", "separator=/s", "-e", "sip.Method", "-e", "sip.Call-ID")
+func tsharkRequests(t *testing.T, tshark, path string, ports []string) []string {
+	args := []string{"-r", path, "-Y", "sip.Method", "-T", "fields", "-E", "separator=/s", "-e", "sip.Method", "-e", "sip.Call-ID"}
+	for _, p := range ports {
+		// The server's port is a free one, which tshark may take for another protocol's.
+		args = append(args, "-d", "tcp.port=="+p+",sip", "-d", "udp.port=="+p+",sip")
+	}
+	cmd := exec.Command(tshark, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -101,6 +107,17 @@ func capturedRequests(t *testing.T, dir string) []string {
 		}
 	}
 	return out
+}
+
+// serverPorts are the ports the live run received on, from its captures' index.
+func serverPorts(t *testing.T, dir string) []string {
+	var ports []string
+	for _, m := range captureIndex(t, dir) {
+		if _, p, err := net.SplitHostPort(m.Local); err == nil && !slices.Contains(ports, p) && m.Transport != "tls" {
+			ports = append(ports, p)
+		}
+	}
+	return ports
 }
 
 func captureIndex(t *testing.T, dir string) []capture.Message {
