@@ -33,6 +33,17 @@ type Message struct {
 	RetransmissionOf int `json:"retransmission_of,omitempty"`
 	// TLS describes the TLS session a message arrived in (transport tls), nil otherwise.
 	TLS *TLS `json:"tls,omitempty"`
+	// Damage says why the server did not read this message whole (a message over its
+	// size limit, a connection that ended in the middle of a message); nil when it did.
+	Damage *Damage `json:"damage,omitempty"`
+}
+
+// Damage is why a live capture does not hold a message whole.
+type Damage struct {
+	Reason string `json:"reason"`
+	// ClientFault is true when the client's own sending breaks a rule (a connection it
+	// closed in the middle of a message), false when the suite stopped reading.
+	ClientFault bool `json:"client_fault,omitempty"`
 }
 
 // TLS is what the handshake of a TLS connection settled; Raw holds the decrypted bytes.
@@ -66,6 +77,8 @@ type Store struct {
 	mu   sync.Mutex
 	msgs []*Message
 	log  *os.File
+	// fresh counts the messages per method that are not retransmissions.
+	fresh map[string]int
 }
 
 // NewStore creates dir (and its parents) and empties it of an earlier run's captures.
@@ -81,7 +94,7 @@ func NewStore(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("capture index: %w", err)
 	}
-	return &Store{dir: dir, log: log}, nil
+	return &Store{dir: dir, log: log, fresh: map[string]int{}}, nil
 }
 
 // Dir is the folder the store writes to.
@@ -103,6 +116,7 @@ func (s *Store) Add(m *Message) (*Message, error) {
 	peer := strings.NewReplacer(":", "_", "[", "", "]", "").Replace(m.Peer)
 	m.Name = fmt.Sprintf("%04d-%s-%s-%s.sip", m.Seq, what, m.Transport, peer)
 	s.msgs = append(s.msgs, m)
+	s.fresh[m.Method]++
 	if err := os.WriteFile(filepath.Join(s.dir, m.Name), m.Raw, 0o644); err != nil {
 		return m, fmt.Errorf("capture %s: %w", m.Name, err)
 	}
@@ -121,6 +135,9 @@ func (s *Store) SetStatus(m *Message, status int) {
 func (s *Store) MarkRetransmission(m *Message, first int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if m.RetransmissionOf == 0 {
+		s.fresh[m.Method]--
+	}
 	m.RetransmissionOf = first
 	s.logState(m)
 }
@@ -130,6 +147,14 @@ func (s *Store) Messages() []*Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]*Message(nil), s.msgs...)
+}
+
+// Count is how many messages of method were stored so far that are not
+// retransmissions: a cost that does not grow with the run.
+func (s *Store) Count(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fresh[method]
 }
 
 // logState appends m's state to the log: one write of one line.
