@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -160,5 +161,25 @@ client: {start: manual, timeout: 20s, settle: 100ms, transport: tls}
 	// The plaintext OPTIONS went over the wire to 5061 as it is: Wireshark shows it too.
 	if got := strings.TrimSpace(string(out)); got != "OPTIONS\t\t\nREGISTER\t\ttls-run\n\t200\ttls-run" {
 		t.Fatalf("expected tshark to show the plaintext OPTIONS, then the REGISTER and its 200 inside TLS, saw %q", got)
+	}
+}
+
+// A manual wait that ends at client.timeout short of client.await says so in the run's
+// notes, so that the report tells why the run is inconclusive.
+func TestManualWaitEndingShortIsNoted(t *testing.T) {
+	p, err := profile.Parse([]byte(`
+authz: register
+identity: {mcptt_id: "sip:alice@mcptt.example.com", client_id: "urn:uuid:1", access_token: tok}
+server: {listen: "127.0.0.1:0"}
+client: {start: manual, timeout: 300ms, settle: 50ms, await: {register: 2}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, done := startManual(t, p, t.TempDir(), "point the client under test at sip:")
+	res := <-done
+	want := "the manual wait ended after client.timeout (300ms) with 0 of the 2 REGISTER and 0 of the 0 PUBLISH awaited (client.await): the run is inconclusive"
+	if !slices.Contains(res.Notes, want) {
+		t.Fatalf("expected the note %q, saw %q", want, res.Notes)
 	}
 }
