@@ -52,7 +52,7 @@ func Run(ctx context.Context, cfg Config) (*run.Run, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	store, err := capture.NewStore(cfg.CaptureDir)
+	store, err := capture.NewSpooledStore(cfg.CaptureDir)
 	if err != nil {
 		return nil, err
 	}
