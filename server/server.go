@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -60,7 +61,7 @@ func New(store *capture.Store, opts ...Option) *Server {
 		conns:    map[net.Conn]bool{},
 		addrs:    map[string]net.Addr{},
 		log:      io.Discard,
-		gosipLog: newGosipLogger(),
+		gosipLog: discardLog{},
 	}
 	s.opts = defaultOptions()
 	for _, o := range opts {
@@ -229,12 +230,26 @@ func (s *Server) capture(o origin, raw []byte, damage *capture.Damage) *capture.
 	return m
 }
 
-// sent records reply, written to the peer of o, as the answer to m with status.
+// sent records reply, about to be written to the peer of o, as the answer to m with
+// status; unsent takes it back should the write fail, so that only answers actually
+// written stay recorded as sent.
 func (s *Server) sent(o origin, m *capture.Message, reply []byte, status int) {
 	s.mu.Lock()
 	s.responses = append(s.responses, Response{To: m, Raw: reply, Time: time.Now().UTC(), Transport: o.transport, From: o.local, Peer: o.peer})
 	s.mu.Unlock()
 	s.store.SetStatus(m, status)
+}
+
+func (s *Server) unsent(m *capture.Message) {
+	s.mu.Lock()
+	for i := len(s.responses) - 1; i >= 0; i-- {
+		if s.responses[i].To == m {
+			s.responses = slices.Delete(s.responses, i, i+1)
+			break
+		}
+	}
+	s.mu.Unlock()
+	s.store.SetStatus(m, 0)
 }
 
 // answer decides the response to one captured message, read by wire/sipmsg as the judge

@@ -91,17 +91,17 @@ func (s *Server) answerStream(c streamConn, o origin, raw []byte) {
 	s.write(c, o, m, reply, status)
 }
 
-// write sends reply on c and records it as sent once it is written.
+// write sends reply on c; an answer that cannot be written is not recorded as sent.
 func (s *Server) write(c streamConn, o origin, m *capture.Message, reply []byte, status int) {
 	if reply == nil {
 		return
 	}
+	s.sent(o, m, reply, status)
 	c.SetWriteDeadline(time.Now().Add(idleWithin))
 	if _, err := c.Write(reply); err != nil {
 		fmt.Fprintf(s.log, "%s write to %s: %v\n", o.transport, o.peer, err)
-		return
+		s.unsent(m)
 	}
-	s.sent(o, m, reply, status)
 }
 
 // cutShort says why a connection ended with n bytes of a message unread.

@@ -21,6 +21,9 @@ const (
 	// udpQueue is how many datagrams wait for each worker; when a worker's queue is
 	// full the reader waits, and the socket buffer holds what comes meanwhile.
 	udpQueue = 1024
+	// udpWorkers is how many workers there are per processor: more than one, so that
+	// UDP is not starved by the goroutines of many TCP connections.
+	udpWorkers = 8
 )
 
 type datagram struct {
@@ -34,7 +37,7 @@ func (s *Server) serveUDP(pc net.PacketConn) {
 	if err := setReceiveBuffer(pc, udpReceiveBuffer); err != nil {
 		fmt.Fprintf(s.log, "udp receive buffer: %v\n", err)
 	}
-	queues := make([]chan datagram, runtime.GOMAXPROCS(0))
+	queues := make([]chan datagram, udpWorkers*runtime.GOMAXPROCS(0))
 	var workers sync.WaitGroup
 	for i := range queues {
 		queues[i] = make(chan datagram, udpQueue)
@@ -68,17 +71,17 @@ func (s *Server) serveUDP(pc net.PacketConn) {
 	}
 }
 
-// answerDatagram captures one datagram and answers it; the answer is recorded as sent
-// only once it is written.
+// answerDatagram captures one datagram and answers it; an answer that cannot be
+// written is not recorded as sent.
 func (s *Server) answerDatagram(pc net.PacketConn, d datagram) {
 	o := origin{transport: "udp", peer: d.peer.String(), local: pc.LocalAddr().String(), at: d.at}
 	m, reply, status := s.receive(o, d.raw)
 	if reply == nil {
 		return
 	}
+	s.sent(o, m, reply, status)
 	if _, err := pc.WriteTo(reply, d.peer); err != nil {
 		fmt.Fprintf(s.log, "udp write to %s: %v\n", d.peer, err)
-		return
+		s.unsent(m)
 	}
-	s.sent(o, m, reply, status)
 }
