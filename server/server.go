@@ -85,6 +85,11 @@ func (s *Server) Listen(addr string) error {
 		if err != nil {
 			return fmt.Errorf("listen udp %s: %w", addr, err)
 		}
+		// The receive buffer is set before Listen returns: a burst sent at once must
+		// not meet the default buffer before the reader starts.
+		if err := setReceiveBuffer(pc, udpReceiveBuffer); err != nil {
+			fmt.Fprintf(s.log, "udp receive buffer: %v\n", err)
+		}
 		bound := strconv.Itoa(pc.LocalAddr().(*net.UDPAddr).Port)
 		l, err := net.Listen("tcp", net.JoinHostPort(host, bound))
 		if err != nil {

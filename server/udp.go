@@ -34,9 +34,6 @@ type datagram struct {
 
 func (s *Server) serveUDP(pc net.PacketConn) {
 	defer s.wg.Done()
-	if err := setReceiveBuffer(pc, udpReceiveBuffer); err != nil {
-		fmt.Fprintf(s.log, "udp receive buffer: %v\n", err)
-	}
 	queues := make([]chan datagram, udpWorkers*runtime.GOMAXPROCS(0))
 	var workers sync.WaitGroup
 	for i := range queues {
