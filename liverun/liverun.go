@@ -52,7 +52,7 @@ func Run(ctx context.Context, cfg Config) (*run.Run, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	store, err := capture.NewStore(cfg.CaptureDir)
+	store, err := capture.NewSpooledStore(cfg.CaptureDir)
 	if err != nil {
 		return nil, err
 	}
@@ -95,11 +95,12 @@ func Run(ctx context.Context, cfg Config) (*run.Run, error) {
 		fmt.Fprintf(progress, "TLS certificate issued by the test CA %s (TEST ONLY)\n", caFile)
 	}
 
+	var short string
 	switch p.Client.Start {
 	case "exec":
 		err = runClient(ctx, cfg, ep, res, progress)
 	default:
-		err = waitManual(ctx, p, srv, store, host, port, tlsPort, progress)
+		short, err = waitManual(ctx, p, srv, store, host, port, tlsPort, progress)
 	}
 	settle(ctx, srv, p.Client.Settle.Duration)
 	srv.Close()
@@ -108,7 +109,12 @@ func Run(ctx context.Context, cfg Config) (*run.Run, error) {
 	}
 	res.Finished = time.Now().UTC()
 	msgs := store.Messages()
-	res.Clients = []*run.Client{{Messages: msgs}}
+	clients, clientNotes := run.Live(msgs)
+	res.Clients = clients
+	if short != "" {
+		res.Notes = append(res.Notes, short)
+	}
+	res.Notes = append(res.Notes, clientNotes...)
 	if perr := writePcap(filepath.Join(filepath.Dir(cfg.CaptureDir), PcapFile), msgs, srv); perr != nil {
 		res.Notes = append(res.Notes, perr.Error())
 	}
@@ -237,8 +243,9 @@ func runClient(ctx context.Context, cfg Config, ep profile.Endpoint, res *run.Ru
 }
 
 // waitManual prints where to point the client, then waits until the awaited requests
-// arrived or the timeout ran out, with a countdown.
-func waitManual(ctx context.Context, p *profile.Profile, srv *server.Server, store *capture.Store, host, port, tlsPort string, progress io.Writer) error {
+// arrived or the timeout ran out, with a countdown. A wait that ends short of
+// client.await returns the note that says so.
+func waitManual(ctx context.Context, p *profile.Profile, srv *server.Server, store *capture.Store, host, port, tlsPort string, progress io.Writer) (short string, err error) {
 	fmt.Fprintf(progress, "point the client under test at sip:%s (UDP or TCP) or sips:%s (TLS); waiting up to %s for %d REGISTER and %d PUBLISH\n",
 		net.JoinHostPort(host, port), net.JoinHostPort(host, tlsPort), p.Client.Timeout.Duration, p.Client.Await.Register, p.Client.Await.Publish)
 	deadline := time.NewTimer(p.Client.Timeout.Duration)
@@ -248,37 +255,22 @@ func waitManual(ctx context.Context, p *profile.Profile, srv *server.Server, sto
 	end := time.Now().Add(p.Client.Timeout.Duration)
 	for {
 		changed := srv.Changed()
-		reg, pub := count(store.Messages())
+		reg, pub := store.Count("REGISTER"), store.Count("PUBLISH")
 		if reg >= p.Client.Await.Register && pub >= p.Client.Await.Publish {
 			fmt.Fprintf(progress, "received %d REGISTER and %d PUBLISH\n", reg, pub)
-			return nil
+			return "", nil
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return "", ctx.Err()
 		case <-deadline.C:
 			fmt.Fprintf(progress, "timeout: received %d of %d REGISTER and %d of %d PUBLISH\n", reg, p.Client.Await.Register, pub, p.Client.Await.Publish)
-			return nil
+			return fmt.Sprintf("the manual wait ended after client.timeout (%s) with %d of the %d REGISTER and %d of the %d PUBLISH awaited (client.await): the run is inconclusive", p.Client.Timeout.Duration, reg, p.Client.Await.Register, pub, p.Client.Await.Publish), nil
 		case <-tick.C:
 			fmt.Fprintf(progress, "waiting: %s left, %d REGISTER and %d PUBLISH so far\n", time.Until(end).Round(time.Second), reg, pub)
 		case <-changed:
 		}
 	}
-}
-
-func count(msgs []*capture.Message) (reg, pub int) {
-	for _, m := range msgs {
-		if m.RetransmissionOf != 0 {
-			continue
-		}
-		switch m.Method {
-		case "REGISTER":
-			reg++
-		case "PUBLISH":
-			pub++
-		}
-	}
-	return reg, pub
 }
 
 // settle keeps listening until nothing arrived for d, so that late messages (a

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -160,5 +161,64 @@ client: {start: manual, timeout: 20s, settle: 100ms, transport: tls}
 	// The plaintext OPTIONS went over the wire to 5061 as it is: Wireshark shows it too.
 	if got := strings.TrimSpace(string(out)); got != "OPTIONS\t\t\nREGISTER\t\ttls-run\n\t200\ttls-run" {
 		t.Fatalf("expected tshark to show the plaintext OPTIONS, then the REGISTER and its 200 inside TLS, saw %q", got)
+	}
+}
+
+// A manual wait that ends at client.timeout short of client.await says so in the run's
+// notes, so that the report tells why the run is inconclusive.
+func TestManualWaitEndingShortIsNoted(t *testing.T) {
+	p, err := profile.Parse([]byte(`
+authz: register
+identity: {mcptt_id: "sip:alice@mcptt.example.com", client_id: "urn:uuid:1", access_token: tok}
+server: {listen: "127.0.0.1:0"}
+client: {start: manual, timeout: 300ms, settle: 50ms, await: {register: 2}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, done := startManual(t, p, t.TempDir(), "point the client under test at sip:")
+	res := <-done
+	want := "the manual wait ended after client.timeout (300ms) with 0 of the 2 REGISTER and 0 of the 0 PUBLISH awaited (client.await): the run is inconclusive"
+	if !slices.Contains(res.Notes, want) {
+		t.Fatalf("expected the note %q, saw %q", want, res.Notes)
+	}
+}
+
+// Clients registering at once (a device farm) are judged each on its own: the run
+// holds one client per address of record, and a note names them.
+func TestManyClientsAreSplitPerClient(t *testing.T) {
+	p, err := profile.Parse([]byte(`
+authz: register
+identity: {mcptt_id: "sip:alice@mcptt.example.com", client_id: "urn:uuid:1", access_token: tok}
+server: {listen: "127.0.0.1:0"}
+client: {start: manual, timeout: 20s, settle: 100ms, await: {register: 2}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, done := startManual(t, p, t.TempDir(), "point the client under test at sip:")
+	for _, user := range []string{"alice", "bob"} {
+		c, err := net.Dial("udp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "REGISTER sip:mcptt.example.com SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-%s\r\nMax-Forwards: 70\r\nFrom: <sip:%s@mcptt.example.com>;tag=1\r\nTo: <sip:%s@mcptt.example.com>\r\nCall-ID: %s\r\nCSeq: 1 REGISTER\r\nContact: <sip:%s@%s>\r\nContent-Length: 0\r\n\r\n", c.LocalAddr(), user, user, user, user, user, c.LocalAddr())
+	}
+	select {
+	case res := <-done:
+		var ids []string
+		for _, c := range res.Clients {
+			ids = append(ids, c.ID)
+		}
+		slices.Sort(ids)
+		if !slices.Equal(ids, []string{"sip:alice@mcptt.example.com", "sip:bob@mcptt.example.com"}) {
+			t.Fatalf("expected alice and bob as two clients, saw %q", ids)
+		}
+		if !strings.Contains(strings.Join(res.Notes, "\n"), "2 clients registered or published, each judged as a run of its own") {
+			t.Errorf("expected a note naming the clients, saw %q", res.Notes)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run did not end after the awaited REGISTERs arrived")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -17,12 +18,6 @@ import (
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
-)
-
-// Limits on what one peer may send before the server gives up on the connection.
-const (
-	maxDatagram = 65535
-	maxStream   = 1 << 20 // unframed bytes kept for one TCP connection
 )
 
 // Server answers as an MCPTT server. Build it with New and options, then Listen.
@@ -66,7 +61,7 @@ func New(store *capture.Store, opts ...Option) *Server {
 		conns:    map[net.Conn]bool{},
 		addrs:    map[string]net.Addr{},
 		log:      io.Discard,
-		gosipLog: newGosipLogger(),
+		gosipLog: discardLog{},
 	}
 	s.opts = defaultOptions()
 	for _, o := range opts {
@@ -89,6 +84,11 @@ func (s *Server) Listen(addr string) error {
 		pc, err := net.ListenPacket("udp", net.JoinHostPort(host, port))
 		if err != nil {
 			return fmt.Errorf("listen udp %s: %w", addr, err)
+		}
+		// The receive buffer is set before Listen returns: a burst sent at once must
+		// not meet the default buffer before the reader starts.
+		if err := setReceiveBuffer(pc, udpReceiveBuffer); err != nil {
+			fmt.Fprintf(s.log, "udp receive buffer: %v\n", err)
 		}
 		bound := strconv.Itoa(pc.LocalAddr().(*net.UDPAddr).Port)
 		l, err := net.Listen("tcp", net.JoinHostPort(host, bound))
@@ -153,28 +153,6 @@ func (s *Server) Responses() []Response {
 	return append([]Response(nil), s.responses...)
 }
 
-func (s *Server) serveUDP(pc net.PacketConn) {
-	defer s.wg.Done()
-	buf := make([]byte, maxDatagram)
-	for {
-		n, peer, err := pc.ReadFrom(buf)
-		if err != nil {
-			if s.isClosed() {
-				return
-			}
-			fmt.Fprintf(s.log, "udp read: %v\n", err)
-			continue
-		}
-		raw := append([]byte(nil), buf[:n]...)
-		reply := s.receive(origin{transport: "udp", peer: peer.String(), local: pc.LocalAddr().String()}, raw)
-		if reply != nil {
-			if _, err := pc.WriteTo(reply, peer); err != nil {
-				fmt.Fprintf(s.log, "udp write to %s: %v\n", peer, err)
-			}
-		}
-	}
-}
-
 // accept hands each connection l accepts to serve, in a goroutine of its own, and
 // closes the connection when serve returns.
 func (s *Server) accept(l net.Listener, network string, serve func(net.Conn)) {
@@ -219,54 +197,7 @@ func (s *Server) accept(l net.Listener, network string, serve func(net.Conn)) {
 type origin struct {
 	transport, peer, local string
 	tls                    *capture.TLS
-}
-
-// serveConn frames a stream (TCP, or the decrypted bytes of TLS) into messages by
-// Content-Length. Bytes that cannot be framed are kept as one unparsed capture, and the
-// connection is closed. It returns the error that ended the stream, nil for a close.
-func (s *Server) serveConn(c io.ReadWriter, o origin) error {
-	var pending []byte
-	buf := make([]byte, 64*1024)
-	for {
-		n, err := c.Read(buf)
-		pending = append(pending, buf[:n]...)
-		for len(pending) > 0 {
-			size, complete, ferr := sipmsg.FrameLength(pending)
-			if ferr != nil || (!complete && len(pending) > maxStream) {
-				s.receive(o, pending)
-				return nil
-			}
-			if !complete {
-				break
-			}
-			msg := pending[:size]
-			pending = pending[size:]
-			if len(sipmsgTrim(msg)) == 0 {
-				continue // CRLF keep-alives
-			}
-			if reply := s.receive(o, append([]byte(nil), msg...)); reply != nil {
-				if _, werr := c.Write(reply); werr != nil {
-					fmt.Fprintf(s.log, "%s write to %s: %v\n", o.transport, o.peer, werr)
-				}
-			}
-		}
-		if err != nil {
-			if len(sipmsgTrim(pending)) > 0 {
-				s.receive(o, pending) // a message cut short: kept all the same
-			}
-			if errors.Is(err, io.EOF) || s.isClosed() {
-				return nil
-			}
-			return err
-		}
-	}
-}
-
-func sipmsgTrim(b []byte) []byte {
-	for len(b) > 0 && (b[0] == '\r' || b[0] == '\n') {
-		b = b[1:]
-	}
-	return b
+	at                     time.Time // when it was read off the socket; zero: when captured
 }
 
 func (s *Server) isClosed() bool {
@@ -275,26 +206,55 @@ func (s *Server) isClosed() bool {
 	return s.closed
 }
 
-// receive captures raw, then answers it. It returns the bytes to send back, if any.
-func (s *Server) receive(o origin, raw []byte) []byte {
+// receive captures raw, then decides its answer: the message as captured, the bytes to
+// send back (nil for none) and their status code. Nothing is recorded as sent until the
+// caller has written the bytes and calls sent.
+func (s *Server) receive(o origin, raw []byte) (*capture.Message, []byte, int) {
+	m := s.capture(o, raw, nil)
+	reply, status := s.answer(m)
+	return m, reply, status
+}
+
+// capture stores raw (with why the server did not read it whole, nil when it did) and
+// tells the waiters that a message arrived.
+func (s *Server) capture(o origin, raw []byte, damage *capture.Damage) *capture.Message {
+	at := o.at
+	if at.IsZero() {
+		at = time.Now().UTC()
+	}
 	m, err := s.store.Add(&capture.Message{
-		Time: time.Now().UTC(), Transport: o.transport, Peer: o.peer, Local: o.local, Raw: raw, TLS: o.tls,
+		Time: at, Transport: o.transport, Peer: o.peer, Local: o.local, Raw: raw, TLS: o.tls, Damage: damage,
 	})
 	if err != nil {
 		fmt.Fprintf(s.log, "capture: %v\n", err)
 	}
-	reply, status := s.answer(m)
 	s.mu.Lock()
-	if reply != nil {
-		s.responses = append(s.responses, Response{To: m, Raw: reply, Time: time.Now().UTC(), Transport: o.transport, From: o.local, Peer: o.peer})
-	}
 	close(s.changed)
 	s.changed = make(chan struct{})
 	s.mu.Unlock()
-	if status != 0 {
-		s.store.SetStatus(m, status)
+	return m
+}
+
+// sent records reply, about to be written to the peer of o, as the answer to m with
+// status; unsent takes it back should the write fail, so that only answers actually
+// written stay recorded as sent.
+func (s *Server) sent(o origin, m *capture.Message, reply []byte, status int) {
+	s.mu.Lock()
+	s.responses = append(s.responses, Response{To: m, Raw: reply, Time: time.Now().UTC(), Transport: o.transport, From: o.local, Peer: o.peer})
+	s.mu.Unlock()
+	s.store.SetStatus(m, status)
+}
+
+func (s *Server) unsent(m *capture.Message) {
+	s.mu.Lock()
+	for i := len(s.responses) - 1; i >= 0; i-- {
+		if s.responses[i].To == m {
+			s.responses = slices.Delete(s.responses, i, i+1)
+			break
+		}
 	}
-	return reply
+	s.mu.Unlock()
+	s.store.SetStatus(m, 0)
 }
 
 // answer decides the response to one captured message, read by wire/sipmsg as the judge
