@@ -38,6 +38,28 @@ type assembler struct {
 	// completed (capture.Message.Spooled), in place of memory; err is its first error.
 	spool *capture.Spool
 	err   error
+	// addrs holds one copy of each address and address of record seen (intern), so
+	// that a million requests from a thousand clients hold a thousand of each.
+	addrs map[string]string
+}
+
+// maxInterned bounds addrs: past it, strings are kept as they come.
+const maxInterned = 1 << 16
+
+// intern is the one copy of s the assembler keeps, which holds on to no larger string s
+// is part of.
+func (a *assembler) intern(s string) string {
+	if v, ok := a.addrs[s]; ok {
+		return v
+	}
+	s = strings.Clone(s)
+	if a.addrs == nil {
+		a.addrs = map[string]string{}
+	}
+	if len(a.addrs) < maxInterned {
+		a.addrs[s] = s
+	}
+	return s
 }
 
 // keyAt is a transaction key and the time its first request was seen.
@@ -170,7 +192,7 @@ func (a *assembler) payload(name string, frame int, t time.Time, transport strin
 		if sipmsg.MethodOf(raw) == "" {
 			a.n.add("%s: %d byte(s) that are not SIP sent to SIP port %d", fname, len(raw), dst.Port())
 		}
-		a.add(&capture.Message{Name: fname, Time: t, Transport: transport, Peer: src.String(), Local: dst.String(), Raw: raw}, true)
+		a.add(&capture.Message{Name: fname, Time: t, Transport: transport, Peer: a.intern(src.String()), Local: a.intern(dst.String()), Raw: raw}, true)
 	default:
 		a.others[strings.ToUpper(transport)+" payload(s) from a SIP port that are not SIP"]++
 	}
@@ -231,7 +253,7 @@ func (a *assembler) spoolRaw(m *capture.Message, sm *sipmsg.Message, perr error)
 		return
 	}
 	if perr == nil {
-		m.Identity = ims.Client(sm)
+		m.Identity = a.intern(ims.Client(sm))
 	}
 	m.Spooled, m.Raw = e, nil
 }
