@@ -39,6 +39,13 @@ type Message struct {
 	RetransmissionOf int `json:"retransmission_of,omitempty"`
 	// TLS describes the TLS session a message arrived in (transport tls), nil otherwise.
 	TLS *TLS `json:"tls,omitempty"`
+	// Spooled is where the bytes are in the Spool of a recording read from a file, Raw
+	// being nil until they are loaded to be judged; zero (Len 0) for a message held in
+	// memory.
+	Spooled Extent `json:"-"`
+	// Identity is the address of record of the client a spooled request comes from,
+	// read once from its bytes, so that a recording is split per client without them.
+	Identity string `json:"-"`
 	// Damage says why the server did not read this message whole (a message over its
 	// size limit, a connection that ended in the middle of a message); nil when it did.
 	Damage *Damage `json:"damage,omitempty"`

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
 	"github.com/mcptt-conformance/mcptt-conformance/run"
+	"github.com/mcptt-conformance/mcptt-conformance/wire/ims"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
@@ -19,15 +20,62 @@ import (
 // CSeq), and marks retransmissions (same Via branch, sent-by and method) as the live
 // server does.
 type assembler struct {
-	n         *notes
-	msgs      []*capture.Message
-	damaged   []run.Damage
-	names     map[string]int
-	awaiting  map[string][]*capture.Message // Call-ID and CSeq → requests without a final response
-	firstOf   map[string]int                // transaction key → Seq of its first request
+	n       *notes
+	msgs    []*capture.Message
+	damaged []run.Damage
+	// names and oldNames count the names given (uniqueName), oldNames being the
+	// generation before names filled up.
+	names, oldNames map[string]int
+	awaiting        map[string][]*capture.Message // Call-ID and CSeq → requests without a final response
+	firstOf         map[string]int                // transaction key → Seq of its first request
+	// firsts are firstOf's keys in the order they were added, with the time of their
+	// request, for forgetting transactions older than window; window 0 keeps all.
+	firsts    []keyAt
+	window    time.Duration
 	responses int
 	others    map[string]int // traffic that is not for the checks, by kind
+	// spool, when not nil, takes the bytes of every REGISTER and PUBLISH as it is
+	// completed (capture.Message.Spooled), in place of memory; err is its first error.
+	spool *capture.Spool
+	err   error
+	// addrs holds one copy of each address and address of record seen (intern), so
+	// that a million requests from a thousand clients hold a thousand of each.
+	addrs map[string]string
 }
+
+// maxInterned bounds addrs: past it, strings are kept as they come.
+const maxInterned = 1 << 16
+
+// intern is the one copy of s the assembler keeps, which holds on to no larger string s
+// is part of.
+func (a *assembler) intern(s string) string {
+	if v, ok := a.addrs[s]; ok {
+		return v
+	}
+	s = strings.Clone(s)
+	if a.addrs == nil {
+		a.addrs = map[string]string{}
+	}
+	if len(a.addrs) < maxInterned {
+		a.addrs[s] = s
+	}
+	return s
+}
+
+// keyAt is a transaction key and the time its first request was seen.
+type keyAt struct {
+	key string
+	t   time.Time
+}
+
+// transactionWindow is how long a capture's transaction is remembered for finding its
+// retransmissions: 64×T1, the life of a non-INVITE client transaction (RFC 3261
+// 17.1.2.2, Timer F), after which the client retransmits no more.
+const transactionWindow = 64 * 500 * time.Millisecond
+
+// maxNames bounds a generation of the names given: a name is only given again within
+// one frame, so two generations are plenty.
+const maxNames = 1 << 16
 
 func newAssembler(n *notes) *assembler {
 	return &assembler{n: n, names: map[string]int{}, awaiting: map[string][]*capture.Message{}, firstOf: map[string]int{}, others: map[string]int{}}
@@ -144,13 +192,19 @@ func (a *assembler) payload(name string, frame int, t time.Time, transport strin
 		if sipmsg.MethodOf(raw) == "" {
 			a.n.add("%s: %d byte(s) that are not SIP sent to SIP port %d", fname, len(raw), dst.Port())
 		}
-		a.add(&capture.Message{Name: fname, Time: t, Transport: transport, Peer: src.String(), Local: dst.String(), Raw: raw}, true)
+		a.add(&capture.Message{Name: fname, Time: t, Transport: transport, Peer: a.intern(src.String()), Local: a.intern(dst.String()), Raw: raw}, true)
 	default:
 		a.others[strings.ToUpper(transport)+" payload(s) from a SIP port that are not SIP"]++
 	}
 }
 
 func (a *assembler) uniqueName(name string) string {
+	if len(a.names) >= maxNames {
+		a.oldNames, a.names = a.names, map[string]int{}
+	}
+	if k, ok := a.oldNames[name]; ok && a.names[name] == 0 {
+		a.names[name] = k
+	}
 	a.names[name]++
 	if k := a.names[name]; k > 1 {
 		return name + "." + strconv.Itoa(k)
@@ -165,21 +219,53 @@ func (a *assembler) add(m *capture.Message, detect bool) {
 	m.Method = sipmsg.MethodOf(m.Raw)
 	a.msgs = append(a.msgs, m)
 	sm, err := sipmsg.Parse(m.Raw)
+	a.spoolRaw(m, sm, err)
 	if err != nil || !sm.IsRequest {
 		return
 	}
 	if detect {
+		a.forget(m.Time)
 		if key := sm.TransactionKey(); key != "" {
 			if first, ok := a.firstOf[key]; ok {
 				m.RetransmissionOf = first
 			} else {
 				a.firstOf[key] = m.Seq
+				if a.window > 0 {
+					a.firsts = append(a.firsts, keyAt{key, m.Time})
+				}
 			}
 		}
 	}
 	if key := dialogKey(sm); key != "" && m.Status == 0 {
 		a.awaiting[key] = append(a.awaiting[key], m)
 	}
+}
+
+// spoolRaw moves the bytes of a REGISTER or PUBLISH to the spool, keeping its address
+// of record (sm, parsed from them, or perr) for grouping.
+func (a *assembler) spoolRaw(m *capture.Message, sm *sipmsg.Message, perr error) {
+	if a.spool == nil || a.err != nil || m.Method != "REGISTER" && m.Method != "PUBLISH" || len(m.Raw) == 0 {
+		return
+	}
+	e, err := a.spool.Put(m.Raw)
+	if err != nil {
+		a.err = err
+		return
+	}
+	if perr == nil {
+		m.Identity = a.intern(ims.Client(sm))
+	}
+	m.Spooled, m.Raw = e, nil
+}
+
+// forget drops the transactions first seen longer than the window before t.
+func (a *assembler) forget(t time.Time) {
+	n := 0
+	for n < len(a.firsts) && t.Sub(a.firsts[n].t) > a.window {
+		delete(a.firstOf, a.firsts[n].key)
+		n++
+	}
+	a.firsts = a.firsts[n:]
 }
 
 // response sets the status of the requests a final response answers.
@@ -198,7 +284,7 @@ func (a *assembler) response(raw []byte) {
 
 // recording finishes the run.
 func (a *assembler) recording(n *notes) *Recording {
-	rec := &Recording{Messages: a.msgs, Damaged: a.damaged, Responses: a.responses}
+	rec := &Recording{Messages: a.msgs, Damaged: a.damaged, Responses: a.responses, Spool: a.spool}
 	for _, m := range a.msgs {
 		if m.RetransmissionOf != 0 && m.Status == 0 {
 			m.Status = a.msgs[m.RetransmissionOf-1].Status // answered again with the same response

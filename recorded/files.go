@@ -188,7 +188,11 @@ func (r *Recording) WriteCaptures(dir, readFrom string) error {
 		os.Remove(f)
 	}
 	for _, m := range r.Messages {
-		if err := os.WriteFile(filepath.Join(dir, m.Name), m.Raw, 0o644); err != nil {
+		raw, err := r.Spool.Bytes(m)
+		if err != nil {
+			return fmt.Errorf("capture: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, m.Name), raw, 0o644); err != nil {
 			return fmt.Errorf("capture %s: %w", m.Name, err)
 		}
 	}

@@ -39,6 +39,10 @@ type Recording struct {
 	// Started and Finished are the times of the first and last message, zero when the
 	// recording has none.
 	Started, Finished time.Time
+	// Spool holds the bytes of the REGISTER and PUBLISH requests of a capture file
+	// (capture.Message.Spooled), nil when every message is in memory; Run hands it to
+	// the run, and whoever ends the run closes it.
+	Spool *capture.Spool
 }
 
 // Read reads path: a folder of raw messages (*.sip, with the index.json capture.Store
@@ -46,7 +50,9 @@ type Recording struct {
 // file is read as a stream, twice (the first pass finds the ports SIP is on), never
 // whole into memory. Errors are for a path that cannot be read at all; damage inside
 // it is in the Recording's notes. progress, when not nil, is told how the read of a
-// capture file goes every few seconds.
+// capture file goes every few seconds. The bytes of a capture file's REGISTER and
+// PUBLISH requests go to a temporary spool file (Recording.Spool) as they are read,
+// not to memory.
 func Read(path string, progress io.Writer) (*Recording, error) {
 	info, err := os.Stat(path)
 	if err != nil {
@@ -61,7 +67,15 @@ func Read(path string, progress io.Writer) (*Recording, error) {
 	}
 	if pcap {
 		open := func() (io.ReadCloser, error) { return os.Open(path) }
-		return readPcap(filepath.Base(path), open, info.Size(), progress)
+		spool, err := capture.NewSpool("")
+		if err != nil {
+			return nil, err
+		}
+		rec, err := readPcap(filepath.Base(path), open, info.Size(), progress, spool)
+		if err != nil {
+			spool.Close()
+		}
+		return rec, err
 	}
 	rec, err := readFiles(filepath.Dir(path), []string{filepath.Base(path)}, nil)
 	if err == nil {
@@ -89,13 +103,14 @@ func IsPcap(path string) (bool, error) {
 // name frames ("run.pcapng#frame-12").
 func ReadPcap(name string, data []byte) *Recording {
 	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	rec, _ := readPcap(name, open, int64(len(data)), nil) // reading memory does not fail
+	rec, _ := readPcap(name, open, int64(len(data)), nil, nil) // reading memory does not fail
 	return rec
 }
 
 // readPcap reads the pcap or pcapng stream open gives twice: once for the ports SIP is
-// seen on, once to assemble the messages; size is its length in bytes, for progress.
-func readPcap(name string, open func() (io.ReadCloser, error), size int64, progress io.Writer) (*Recording, error) {
+// seen on, once to assemble the messages; size is its length in bytes, for progress;
+// spool, when not nil, takes the requests' bytes.
+func readPcap(name string, open func() (io.ReadCloser, error), size int64, progress io.Writer, spool *capture.Spool) (*Recording, error) {
 	name = safeName(name)
 	ports := sipPorts()
 	err := eachFrame(open, progress, size, "pass 1 of 2 (finding the SIP ports)", nil, func(r io.Reader) {
@@ -106,6 +121,7 @@ func readPcap(name string, open func() (io.ReadCloser, error), size int64, progr
 	}
 	var n notes
 	a := newAssembler(&n)
+	a.spool, a.window = spool, transactionWindow
 	ps := a.packets(name, ports)
 	var frames int
 	var kind string
@@ -116,6 +132,9 @@ func readPcap(name string, open func() (io.ReadCloser, error), size int64, progr
 		return nil, err
 	}
 	ps.finish()
+	if a.err != nil {
+		return nil, a.err
+	}
 	rec := a.recording(&n)
 	rec.Source = fmt.Sprintf("capture %s (%s, %d frames)", name, kind, frames)
 	return rec, nil
@@ -136,8 +155,8 @@ func eachFrame(open func() (io.ReadCloser, error), progress io.Writer, size int6
 
 // Run is the recording as a run to judge: one client per client under test, or only
 // the one sel names (its address of record or source address; "" for all), of those
-// shard holds, with the recording's notes and run.Split's. A recording without times
-// starts now.
+// shard holds, with the recording's notes and run.Split's, and the recording's spool.
+// A recording without times starts now.
 func (r *Recording) Run(sel string, shard run.Shard) (*run.Run, error) {
 	clients, notes, err := run.Split(r.Messages, r.Damaged, sel)
 	if err != nil {
@@ -147,7 +166,7 @@ func (r *Recording) Run(sel string, shard run.Shard) (*run.Run, error) {
 	if note != "" {
 		notes = append(notes, note)
 	}
-	out := &run.Run{Source: r.Source, Started: r.Started, Finished: r.Finished, Clients: clients,
+	out := &run.Run{Source: r.Source, Started: r.Started, Finished: r.Finished, Clients: clients, Spool: r.Spool,
 		Notes: slices.Concat(r.Notes, notes, []string{fmt.Sprintf("%d request(s) and %d response(s) read from the capture", len(r.Messages), r.Responses)})}
 	if out.Started.IsZero() {
 		out.Started = time.Now().UTC()

@@ -221,7 +221,8 @@ func TestTruncatedFiles(t *testing.T) {
 	}
 }
 
-// A capture file is read as a stream from its path, as from memory, and a read that
+// A capture file is read as a stream from its path, as from memory, its requests'
+// bytes kept in a spool file rather than memory, and a read that
 // takes long says how it goes.
 func TestReadFile(t *testing.T) {
 	pkts := packets(t, "sip:bob@mcptt.example.com", "tcp", "192.0.2.7:40001", "198.51.100.1:5060", flow)
@@ -240,9 +241,22 @@ func TestReadFile(t *testing.T) {
 		t.Fatalf("expected the same two requests from file and memory, saw %s %d and %s %d", fromFile.Source, len(fromFile.Messages), fromMemory.Source, len(fromMemory.Messages))
 	}
 	for i, m := range fromFile.Messages {
-		if o := fromMemory.Messages[i]; m.Name != o.Name || m.Status != o.Status || !bytes.Equal(m.Raw, o.Raw) {
-			t.Errorf("message %d: from the file %s %d, from memory %s %d", i, m.Name, m.Status, o.Name, o.Status)
+		raw, err := fromFile.Spool.Bytes(m)
+		if o := fromMemory.Messages[i]; m.Name != o.Name || m.Status != o.Status || err != nil || !bytes.Equal(raw, o.Raw) {
+			t.Errorf("message %d: from the file %s %d (%v), from memory %s %d", i, m.Name, m.Status, err, o.Name, o.Status)
 		}
+		if m.Raw != nil || m.Spooled.Len != len(raw) || m.Identity != "sip:bob@mcptt.example.com" {
+			t.Errorf("message %d: expected its %d byte(s) spooled, not in memory, with its address of record, saw %d in memory, %+v spooled, identity %q", i, len(raw), len(m.Raw), m.Spooled, m.Identity)
+		}
+	}
+	if fromMemory.Spool != nil {
+		t.Errorf("expected a read from memory to keep the bytes in memory, saw a spool")
+	}
+	if err := fromFile.Spool.Close(); err != nil {
+		t.Error(err)
+	}
+	if _, err := fromFile.Spool.Bytes(fromFile.Messages[0]); err == nil {
+		t.Errorf("expected the bytes of a closed spool to be refused, saw them read")
 	}
 	if progress.Len() != 0 {
 		t.Errorf("expected no progress for a read this short, saw %q", progress.String())
@@ -384,5 +398,27 @@ func TestRunClients(t *testing.T) {
 	}
 	if _, err := rec.Run("sip:carol@mcptt.example.com", run.Shard{}); err == nil || !strings.Contains(err.Error(), "sip:alice@mcptt.example.com") {
 		t.Errorf("an unknown client: expected an error listing the clients, saw %v", err)
+	}
+}
+
+// A request repeated within 64×T1 of the first of its transaction is a retransmission;
+// repeated later, the transaction is forgotten (RFC 3261 17.1.2.2: the client stops
+// retransmitting by then) and the request is judged as new.
+func TestRetransmissionWindow(t *testing.T) {
+	reg := packets(t, "sip:bob@mcptt.example.com", "udp", "192.0.2.7:5070", "198.51.100.1:5060", flow)[0]
+	for _, tt := range []struct {
+		after time.Duration
+		want  int // RetransmissionOf of the second
+	}{
+		{500 * time.Millisecond, 1},
+		{32 * time.Second, 1},
+		{33 * time.Second, 0},
+	} {
+		again := reg
+		again.Time = reg.Time.Add(tt.after)
+		rec := recorded.ReadPcap("run.pcapng", pcapngOf(t, []pcapng.Packet{reg, again}))
+		if len(rec.Messages) != 2 || rec.Messages[1].RetransmissionOf != tt.want {
+			t.Errorf("repeated after %v: expected the second request's retransmission mark %d, saw %+v", tt.after, tt.want, rec.Messages)
+		}
 	}
 }

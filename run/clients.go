@@ -20,7 +20,7 @@ func Group(msgs []*capture.Message, damaged []Damage) (clients []*Client, others
 	byID := map[string]*Client{}
 	ids := make([]string, len(msgs))
 	for i, m := range msgs {
-		ids[i] = identity(m.Raw)
+		ids[i] = identityOf(m)
 		if (m.Method == "REGISTER" || m.Method == "PUBLISH") && ids[i] != "" && byID[ids[i]] == nil {
 			c := &Client{ID: ids[i]}
 			byID[ids[i]] = c
@@ -103,6 +103,15 @@ func identity(raw []byte) string {
 		return ""
 	}
 	return ims.Client(m)
+}
+
+// identityOf is the address of record of the client m comes from: read from its bytes,
+// or kept on it when its bytes are spooled.
+func identityOf(m *capture.Message) string {
+	if m.Raw == nil && m.Spooled.Len > 0 {
+		return m.Identity
+	}
+	return identity(m.Raw)
 }
 
 // host is the host part of host:port.

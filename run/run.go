@@ -33,6 +33,33 @@ type Run struct {
 	// Notes tell a person what else happened: traffic the checks do not judge, the
 	// client's exit, retransmissions, what a recording held besides.
 	Notes []string
+	// Spool holds the bytes of the spooled messages (capture.Message.Spooled) of a
+	// recording read from a file; nil when every message is in memory (a live run).
+	Spool *capture.Spool
+}
+
+// Load reads the bytes of c's spooled messages back into their Raw, to judge c.
+func (r *Run) Load(c *Client) error {
+	for _, m := range c.Messages {
+		if m.Spooled.Len == 0 || m.Raw != nil {
+			continue
+		}
+		raw, err := r.Spool.Bytes(m)
+		if err != nil {
+			return err
+		}
+		m.Raw = raw
+	}
+	return nil
+}
+
+// Release drops the bytes Load read, once c is judged.
+func (r *Run) Release(c *Client) {
+	for _, m := range c.Messages {
+		if m.Spooled.Len > 0 {
+			m.Raw = nil
+		}
+	}
 }
 
 // Client is the traffic of one client under test.

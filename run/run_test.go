@@ -273,3 +273,69 @@ func TestShard(t *testing.T) {
 		}
 	}
 }
+
+// spooled moves the bytes of msgs to a spool, keeping each one's address of record as
+// the assembly of a recording does.
+func spooled(t *testing.T, msgs []*capture.Message, ids map[int]string) *capture.Spool {
+	t.Helper()
+	s, err := capture.NewSpool(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	for _, m := range msgs {
+		e, err := s.Put(m.Raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Spooled, m.Identity, m.Raw = e, ids[m.Seq], nil
+	}
+	return s
+}
+
+// Spooled messages are grouped by the address of record kept on them as messages in
+// memory are by their bytes; Load brings a client's bytes back and Release drops them
+// again, leaving messages in memory alone; a spool that cannot be read is an error.
+func TestLoad(t *testing.T) {
+	inMemory, damaged := traffic()
+	want, wantOthers := run.Group(inMemory, damaged)
+	msgs, _ := traffic()
+	raws := map[int][]byte{}
+	for _, m := range msgs {
+		raws[m.Seq] = m.Raw
+	}
+	ids := map[int]string{1: alice, 2: bob, 4: carol, 5: alice, 6: alice}
+	s := spooled(t, msgs[:5], ids) // the last stays in memory
+	clients, others := run.Group(msgs, damaged)
+	if len(clients) != len(want) || !slices.Equal(names(others), names(wantOthers)) {
+		t.Fatalf("expected %d clients and others %v, saw %d and %v", len(want), names(wantOthers), len(clients), names(others))
+	}
+	for i, c := range clients {
+		if c.ID != want[i].ID || !slices.Equal(names(c.Messages), names(want[i].Messages)) || !slices.Equal(c.Addrs, want[i].Addrs) {
+			t.Errorf("client %d: expected %s %v, saw %s %v", i, want[i].ID, names(want[i].Messages), c.ID, names(c.Messages))
+		}
+	}
+	r := &run.Run{Clients: clients, Spool: s}
+	alice := clients[0]
+	if err := r.Load(alice); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range alice.Messages {
+		if string(m.Raw) != string(raws[m.Seq]) {
+			t.Errorf("%s: expected its bytes loaded, saw %q", m.Name, m.Raw)
+		}
+	}
+	r.Release(alice)
+	for _, m := range alice.Messages {
+		if inMem := m.Spooled.Len == 0; inMem != (m.Raw != nil) {
+			t.Errorf("%s: expected its bytes released when spooled, kept when in memory, saw %d byte(s) (spooled %v)", m.Name, len(m.Raw), !inMem)
+		}
+	}
+	s.Close()
+	if err := r.Load(alice); err == nil || !strings.Contains(err.Error(), "0001-REGISTER.sip") {
+		t.Errorf("expected an error naming the message a closed spool cannot give, saw %v", err)
+	}
+	if err := (&run.Run{Clients: want}).Load(want[0]); err != nil {
+		t.Errorf("expected a run in memory to load nothing, saw %v", err)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/mcptt-conformance/mcptt-conformance/baseline"
+	"github.com/mcptt-conformance/mcptt-conformance/capture"
 	"github.com/mcptt-conformance/mcptt-conformance/kms"
 	"github.com/mcptt-conformance/mcptt-conformance/liverun"
 	"github.com/mcptt-conformance/mcptt-conformance/profile"
@@ -165,6 +166,15 @@ func recordedRun(path string, shard run.Shard) (*run.Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	r, err := recordedClients(rec, path, shard)
+	if err != nil {
+		rec.Spool.Close()
+	}
+	return r, err
+}
+
+// recordedClients is the run of rec, read from path, as recordedRun describes it.
+func recordedClients(rec *recorded.Recording, path string, shard run.Shard) (*run.Run, error) {
 	pcap, err := recorded.IsPcap(path)
 	if err != nil {
 		return nil, err
@@ -228,7 +238,7 @@ var _ = ReportAfterSuite("reports", func(r Report) {
 		Started: collected.Started, Finished: time.Now().UTC(),
 		CaptureDir: "captures", Secrets: prof.Secrets(), ShowSecrets: *showSecrets,
 		Strict: *strict || prof.Strict, Notes: collected.Notes, Captures: captureFiles(),
-		Subject: subject(), Awaited: awaited(), Arrived: arrived(), RawOf: rawOf(rawRequests()),
+		Subject: subject(), Awaited: awaited(), Arrived: arrived(), RawOf: rawOf(collected),
 		Baseline: known, BaselineFile: *baselineArg,
 	}
 	for _, s := range r.SpecReports {
@@ -240,6 +250,7 @@ var _ = ReportAfterSuite("reports", func(r Report) {
 	slices.SortFunc(out.Cases, func(a, b reports.Case) int { return order[a.ID] - order[b.ID] })
 	err := rows.Close(out)
 	Expect(err).NotTo(HaveOccurred())
+	Expect(collected.Spool.Close()).To(Succeed(), "the spool file cannot be removed")
 	printSummary(rows.Summary())
 })
 
@@ -332,20 +343,24 @@ func arrived() verdict.Requests {
 	return fewest
 }
 
-// rawOf returns the bytes of a request by its name, from raw.
-func rawOf(raw map[string][]byte) func(string) []byte {
-	return func(name string) []byte { return raw[name] }
-}
-
-// rawRequests holds the bytes of every request by the name the verdicts give it.
-func rawRequests() map[string][]byte {
-	raw := map[string][]byte{}
-	for _, c := range collected.Clients {
+// rawOf returns the bytes of a request by the name the verdicts give it, from memory or
+// from the run's spool (nil when they cannot be read): the reports ask only for the
+// rows they show.
+func rawOf(r *run.Run) func(string) []byte {
+	byName := map[string]*capture.Message{}
+	for _, c := range r.Clients {
 		for _, m := range c.Messages {
-			raw[m.Name] = m.Raw
+			byName[m.Name] = m
 		}
 	}
-	return raw
+	return func(name string) []byte {
+		m := byName[name]
+		if m == nil {
+			return nil
+		}
+		raw, _ := r.Spool.Bytes(m)
+		return raw
+	}
 }
 
 // printSummary prints the counts, the outcome and, against a baseline, what it

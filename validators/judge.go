@@ -1,6 +1,7 @@
 package validators
 
 import (
+	"cmp"
 	"maps"
 	"runtime"
 	"sync"
@@ -40,7 +41,9 @@ type Rows struct {
 // does not hold whole judged under the well-formedness requirement of their method,
 // and hands each client's rows to emit as they are judged: emit is never called
 // concurrently, and a client's run-wide rows come at the end, once every client is
-// judged (they are given once when every client gives them alike). A run without
+// judged (they are given once when every client gives them alike). Each client's
+// spooled bytes are loaded just before it is judged and released after (run.Run.Load);
+// an error loading them stops the run and is returned. A run without
 // clients is judged as one client that sent nothing. An error of emit stops the run
 // and is returned.
 func (j Judge) Run(r *run.Run, emit func(Rows) error) error {
@@ -70,6 +73,12 @@ func (j Judge) Run(r *run.Run, emit func(Rows) error) error {
 			defer wg.Done()
 			for i := range next {
 				c := clients[i]
+				if lerr := r.Load(c); lerr != nil {
+					mu.Lock()
+					err = cmp.Or(err, lerr)
+					mu.Unlock()
+					continue
+				}
 				cr := NewRun(j.Profile, c.Messages, j.Strict)
 				cr.Keys = r.Keys
 				jc := judgedClient{id: c.ID, run: cr, damaged: c.Damaged}
@@ -83,6 +92,7 @@ func (j Judge) Run(r *run.Run, emit func(Rows) error) error {
 						rs = append(rs, jc.named(row, several))
 					}
 				}
+				r.Release(c)
 				mu.Lock()
 				if err == nil {
 					err = emit(Rows{Client: i, Rows: rs})

@@ -133,3 +133,63 @@ func TestJudgeWorkers(t *testing.T) {
 		t.Errorf("expected the sink's error after one call, saw %v after %d", err, calls)
 	}
 }
+
+// A run whose requests' bytes are spooled is judged as the same run in memory, each
+// client's bytes loaded for its judging and released after; a spool that cannot give
+// them stops the run with its error.
+func TestJudgeSpooled(t *testing.T) {
+	p := load(t, profiles[client.ModeRegister])
+	build := func() *run.Run {
+		r := &run.Run{}
+		for i := range 8 {
+			aor := fmt.Sprintf("sip:user%d@mcptt.example.com", i)
+			r.Clients = append(r.Clients, &run.Client{ID: aor, Messages: []*capture.Message{sent(2*i+1, "REGISTER", aor), sent(2*i+2, "PUBLISH", aor)}})
+		}
+		return r
+	}
+	rowsOf := func(r *run.Run) ([]string, error) {
+		perClient := make([][]string, len(r.Clients))
+		j := validators.Judge{Profile: p, Requirements: validators.Catalogue(), Workers: 3}
+		err := j.Run(r, func(rows validators.Rows) error {
+			for _, x := range rows.Rows {
+				perClient[rows.Client] = append(perClient[rows.Client], row(x))
+			}
+			return nil
+		})
+		return slices.Concat(perClient...), err
+	}
+	want, err := rowsOf(build())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := build()
+	s, err := capture.NewSpool(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r.Spool = s
+	for _, c := range r.Clients {
+		for _, m := range c.Messages {
+			if m.Spooled, err = s.Put(m.Raw); err != nil {
+				t.Fatal(err)
+			}
+			m.Raw = nil
+		}
+	}
+	got, err := rowsOf(r)
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("expected the rows of the run in memory (%d), saw %d (%v)", len(want), len(got), err)
+	}
+	for _, c := range r.Clients {
+		for _, m := range c.Messages {
+			if m.Raw != nil {
+				t.Errorf("%s: expected its bytes released once judged, saw them kept", m.Name)
+			}
+		}
+	}
+	s.Close()
+	if _, err := rowsOf(r); err == nil || !strings.Contains(err.Error(), "spool") {
+		t.Errorf("expected the error of a closed spool, saw %v", err)
+	}
+}

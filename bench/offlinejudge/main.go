@@ -46,6 +46,7 @@ func measure(capturePath, profilePath string) error {
 	if err != nil {
 		return err
 	}
+	defer rec.Spool.Close()
 	stage("read", "%d request(s), %s", len(rec.Messages), rec.Source)
 	r, err := rec.Run("", run.Shard{})
 	if err != nil {

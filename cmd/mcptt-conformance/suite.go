@@ -200,6 +200,7 @@ func checkCapture(path, client string) error {
 	if err != nil {
 		return fmt.Errorf("the capture cannot be read: %w", err)
 	}
+	defer rec.Spool.Close()
 	if _, err := rec.Run(client, runpkg.Shard{}); err != nil {
 		return fmt.Errorf("the capture cannot be judged: %w", err)
 	}
