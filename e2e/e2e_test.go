@@ -53,6 +53,20 @@ func TestMain(m *testing.M) {
 	}())
 }
 
+// need finds a program the test needs, failing in CI (make deps installs it) and
+// skipping elsewhere.
+func need(t *testing.T, program, pkg string) string {
+	t.Helper()
+	path, err := exec.LookPath(program)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s (Debian package %s) is missing; make deps installs it", program, pkg)
+		}
+		t.Skipf("%s (Debian package %s) is not installed; run make deps", program, pkg)
+	}
+	return path
+}
+
 // outcome is one run of the suite: its exit status and verdicts.json.
 type outcome struct {
 	exit    int
@@ -230,12 +244,7 @@ func TestLegalVariationsPass(t *testing.T) {
 // sipp, a client nobody here wrote, registers with digest and publishes over UDP and
 // TCP; a defect in its Contact shows as exactly the one failure it is.
 func TestSipp(t *testing.T) {
-	if _, err := exec.LookPath("sipp"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("sipp (Debian package sip-tester) is missing; make deps installs it")
-		}
-		t.Skip("sipp (Debian package sip-tester) is not installed; run make deps")
-	}
+	need(t, "sipp", "sip-tester")
 	const profile = "fixtures/profiles/sipp-publish.yaml"
 	// The same client with one defect: the feature tag written without its '+'.
 	b, err := os.ReadFile(filepath.Join(root, profile))

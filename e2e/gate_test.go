@@ -200,13 +200,7 @@ func (s *testcaseSet) add(t *testing.T, group, path string) {
 // report.html in a 1280×800 window, and the screenshot holds the colour that marks a
 // failure (reports' --fail-mark, used for nothing else); a conformant run's holds none.
 func TestReportShowsFailureFirst(t *testing.T) {
-	browser, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is missing; make deps installs it")
-		}
-		t.Skip("chromium is not installed (Debian package chromium; make deps installs it)")
-	}
+	browser := need(t, "chromium", "chromium")
 	t.Parallel()
 	for _, tt := range []struct {
 		name string

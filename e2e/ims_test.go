@@ -53,12 +53,7 @@ func behindIMS(t *testing.T, profile, transport string, withResponse bool) strin
 // gives the verdicts a direct run of the same client gives, over UDP and TCP, with and
 // without the carried 200 OK; a --break fails the same requirement through the core.
 func TestThroughIMSCore(t *testing.T) {
-	if _, err := exec.LookPath("kamailio"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("kamailio (Debian package kamailio) is missing; make deps installs it")
-		}
-		t.Skip("kamailio is not installed; run make deps")
-	}
+	need(t, "kamailio", "kamailio")
 	cases := []struct {
 		name, profile, transport, args string
 		withResponse                   bool

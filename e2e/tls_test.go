@@ -12,20 +12,6 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
-// need finds a program the test needs, failing in CI (make deps installs it) and
-// skipping elsewhere.
-func need(t *testing.T, program, pkg string) string {
-	t.Helper()
-	path, err := exec.LookPath(program)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s (Debian package %s) is missing; make deps installs it", program, pkg)
-		}
-		t.Skipf("%s (Debian package %s) is not installed; run make deps", program, pkg)
-	}
-	return path
-}
-
 // tlsSessions reads the run's capture index and checks every message came over TLS
 // with its session recorded.
 func tlsSessions(t *testing.T, o outcome) []*capture.Message {

@@ -2,13 +2,7 @@ package pcapng_test
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -19,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mcptt-conformance/mcptt-conformance/pcapng"
+	"github.com/mcptt-conformance/mcptt-conformance/tlsca"
 )
 
 // recorder keeps what went over one side of a connection, write by write, as packets.
@@ -36,19 +31,18 @@ func (r recorder) Write(b []byte) (int, error) {
 	return r.Conn.Write(b)
 }
 
-func selfSigned(t *testing.T) tls.Certificate {
+// certificate is one for mcptt.example.com from a test CA.
+func certificate(t *testing.T) tls.Certificate {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := tlsca.New("pcapng test CA")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mcptt.example.com"},
-		DNSNames: []string{"mcptt.example.com"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	cert, err := ca.Issue("mcptt.example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	return cert
 }
 
 // A REGISTER sent over a real TLS session, written with the session's key log as a
@@ -66,7 +60,7 @@ func TestTLSKeyLogDecryptsInTshark(t *testing.T) {
 	var pkts []pcapng.Packet
 	var keyLog bytes.Buffer
 	c, s := net.Pipe()
-	srv := tls.Server(recorder{s, server, client, &mu, &pkts}, &tls.Config{Certificates: []tls.Certificate{selfSigned(t)}})
+	srv := tls.Server(recorder{s, server, client, &mu, &pkts}, &tls.Config{Certificates: []tls.Certificate{certificate(t)}})
 	cli := tls.Client(recorder{c, client, server, &mu, &pkts}, &tls.Config{InsecureSkipVerify: true, KeyLogWriter: &keyLog, ServerName: "mcptt.example.com"})
 	register := "REGISTER sips:mcptt.example.com SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:40123;branch=z9hG4bK1\r\n" +
 		"Max-Forwards: 70\r\nFrom: <sips:alice@mcptt.example.com>;tag=1\r\nTo: <sips:alice@mcptt.example.com>\r\n" +
