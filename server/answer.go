@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/ghettovoice/gosip/sip"
-	"github.com/ghettovoice/gosip/sip/parser"
 
 	"github.com/mcptt-conformance/mcptt-conformance/wire/ims"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
@@ -17,13 +16,12 @@ import (
 
 // register answers REGISTER: a digest challenge when the profile gives credentials and
 // the request carries no valid Authorization (unless it is a third-party REGISTER and
-// the server sits behind an IMS core), then 200 OK with the registered Contacts. The
-// error is a Contact the suite reads but gosip cannot.
-func (s *Server) register(msg *sipmsg.Message) ([]byte, int, error) {
+// the server sits behind an IMS core), then 200 OK with the registered Contacts.
+func (s *Server) register(msg *sipmsg.Message) ([]byte, int) {
 	if d := s.opts.digest; d != nil && !(s.opts.behindIMS && thirdParty(msg)) && !s.authorised(msg, d) {
 		nonce := s.newNonce()
 		return s.respond(msg, 401, "Unauthorized", fmt.Sprintf(
-			`WWW-Authenticate: Digest realm="%s", nonce="%s", algorithm=MD5, qop="auth"`, d.realm, nonce)), 401, nil
+			`WWW-Authenticate: Digest realm="%s", nonce="%s", algorithm=MD5, qop="auth"`, d.realm, nonce)), 401
 	}
 	expires := s.opts.registerExpires
 	if h, ok := msg.First("expires"); ok {
@@ -33,34 +31,37 @@ func (s *Server) register(msg *sipmsg.Message) ([]byte, int, error) {
 	}
 	var extra []string
 	if expires > 0 {
-		var err error
-		if extra, err = contacts(msg, expires); err != nil {
-			return nil, 0, err
-		}
+		extra = contacts(msg, expires)
 	}
 	extra = append(extra, "Expires: "+strconv.Itoa(expires))
-	return s.respond(msg, 200, "OK", extra...), 200, nil
+	return s.respond(msg, 200, "OK", extra...), 200
 }
 
-// contacts are the Contact header fields of a 200 OK to REGISTER: each Contact of msg,
-// read and written by gosip's header types, with its expires parameter set to expires.
-func contacts(msg *sipmsg.Message, expires int) ([]string, error) {
+// contacts are the Contact header fields of a 200 OK to REGISTER: each Contact of msg
+// as sipmsg reads it (RFC 3261 20.10), its expires parameter set to expires and its
+// other parameters as written. A value that is not an address (a "*") is not echoed.
+func contacts(msg *sipmsg.Message, expires int) []string {
 	var out []string
 	for _, h := range msg.Get("contact") {
-		names, uris, params, err := parser.ParseAddressValues(h.Value)
-		if err != nil {
-			return nil, fmt.Errorf("gosip cannot read the Contact %q: %v", h.Value, err)
-		}
-		for i, uri := range uris {
-			c := &sip.ContactHeader{DisplayName: names[i], Address: uri, Params: params[i]}
-			if c.Params == nil {
-				c.Params = sip.NewParams()
+		for _, v := range sipmsg.SplitList(h.Value) {
+			a, err := sipmsg.ParseAddress(v)
+			if err != nil {
+				continue
 			}
-			c.Params.Remove("expires").Add("expires", sip.String{Str: strconv.Itoa(expires)})
-			out = append(out, c.String())
+			c := "Contact: "
+			if a.Display != "" {
+				c += a.Display + " "
+			}
+			c += "<" + a.URI + ">"
+			for _, p := range a.Params {
+				if !strings.EqualFold(p.Name, "expires") {
+					c += ";" + p.Raw
+				}
+			}
+			out = append(out, c+";expires="+strconv.Itoa(expires))
 		}
 	}
-	return out, nil
+	return out
 }
 
 // thirdParty tells a third-party REGISTER from the S-CSCF (ims.IsThirdParty).

@@ -287,11 +287,7 @@ func (s *Server) respondTo(msg *sipmsg.Message) ([]byte, int) {
 	}
 	switch msg.Method {
 	case "REGISTER":
-		res, status, err := s.register(msg)
-		if err != nil {
-			return s.refuse(msg, 500, "Server Internal Error", "the fake server could not process a request the suite reads as well-formed: "+err.Error()), 500
-		}
-		return res, status
+		return s.register(msg)
 	case "PUBLISH":
 		return s.publish(msg)
 	case "OPTIONS":
