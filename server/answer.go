@@ -9,88 +9,59 @@ import (
 
 	"github.com/ghettovoice/gosip/sip"
 
-	gslog "github.com/ghettovoice/gosip/log"
-
 	"github.com/mcptt-conformance/mcptt-conformance/wire/ims"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
-// discardLog is the logger gosip's parser is given: it writes nowhere and costs
-// nothing, where a logger at a high level still builds every entry's fields. What gosip
-// would warn about (a header it skips), the validators report from the raw bytes.
-type discardLog struct{}
-
-func (discardLog) Print(...any)                             {}
-func (discardLog) Printf(string, ...any)                    {}
-func (discardLog) Trace(...any)                             {}
-func (discardLog) Tracef(string, ...any)                    {}
-func (discardLog) Debug(...any)                             {}
-func (discardLog) Debugf(string, ...any)                    {}
-func (discardLog) Info(...any)                              {}
-func (discardLog) Infof(string, ...any)                     {}
-func (discardLog) Warn(...any)                              {}
-func (discardLog) Warnf(string, ...any)                     {}
-func (discardLog) Error(...any)                             {}
-func (discardLog) Errorf(string, ...any)                    {}
-func (discardLog) Fatal(...any)                             {}
-func (discardLog) Fatalf(string, ...any)                    {}
-func (discardLog) Panic(...any)                             {}
-func (discardLog) Panicf(string, ...any)                    {}
-func (d discardLog) WithPrefix(string) gslog.Logger         { return d }
-func (discardLog) Prefix() string                           { return "" }
-func (d discardLog) WithFields(map[string]any) gslog.Logger { return d }
-func (discardLog) Fields() gslog.Fields                     { return nil }
-func (discardLog) SetLevel(uint32)                          {}
-
-func (s *Server) respond(req sip.Request, code int, reason string) sip.Response {
-	res := sip.NewResponseFromRequest("", req, sip.StatusCode(code), reason, "")
-	if to, ok := res.To(); ok && code != 100 {
-		if to.Params == nil {
-			to.Params = sip.NewParams()
-		}
-		if !to.Params.Has("tag") {
-			to.Params.Add("tag", sip.String{Str: s.opts.toTag})
-		}
-	}
-	res.AppendHeader(&sip.GenericHeader{HeaderName: "Server", Contents: s.opts.serverName})
-	return res
-}
-
 // register answers REGISTER: a digest challenge when the profile gives credentials and
 // the request carries no valid Authorization (unless it is a third-party REGISTER and
 // the server sits behind an IMS core), then 200 OK with the registered Contacts.
-func (s *Server) register(msg *sipmsg.Message, req sip.Request) sip.Response {
+func (s *Server) register(msg *sipmsg.Message) ([]byte, int) {
 	if d := s.opts.digest; d != nil && !(s.opts.behindIMS && thirdParty(msg)) && !s.authorised(msg, d) {
 		nonce := s.newNonce()
-		res := s.respond(req, 401, "Unauthorized")
-		res.AppendHeader(&sip.GenericHeader{HeaderName: "WWW-Authenticate", Contents: fmt.Sprintf(
-			`Digest realm="%s", nonce="%s", algorithm=MD5, qop="auth"`, d.realm, nonce)})
-		return res
+		return s.respond(msg, 401, "Unauthorized", fmt.Sprintf(
+			`WWW-Authenticate: Digest realm="%s", nonce="%s", algorithm=MD5, qop="auth"`, d.realm, nonce)), 401
 	}
-	res := s.respond(req, 200, "OK")
 	expires := s.opts.registerExpires
 	if h, ok := msg.First("expires"); ok {
 		if v, err := strconv.Atoi(h.Value); err == nil && v < expires {
 			expires = v
 		}
 	}
+	var extra []string
 	if expires > 0 {
-		for _, h := range req.GetHeaders("Contact") {
-			c, ok := h.(*sip.ContactHeader)
-			if !ok {
+		extra = contacts(msg, expires)
+	}
+	extra = append(extra, "Expires: "+strconv.Itoa(expires))
+	return s.respond(msg, 200, "OK", extra...), 200
+}
+
+// contacts are the Contact header fields of a 200 OK to REGISTER: each Contact of msg
+// as sipmsg reads it (RFC 3261 20.10), its expires parameter set to expires and its
+// other parameters as written. A value that is not an address (a "*") is not echoed.
+func contacts(msg *sipmsg.Message, expires int) []string {
+	var out []string
+	for _, h := range msg.Get("contact") {
+		for _, v := range sipmsg.SplitList(h.Value) {
+			a, err := sipmsg.ParseAddress(v)
+			if err != nil {
 				continue
 			}
-			c = c.Clone().(*sip.ContactHeader)
-			if c.Params == nil {
-				c.Params = sip.NewParams()
+			c := "Contact: "
+			if a.Display != "" {
+				c += a.Display + " "
 			}
-			c.Params.Remove("expires").Add("expires", sip.String{Str: strconv.Itoa(expires)})
-			res.AppendHeader(c)
+			c += "<" + a.URI + ">"
+			for _, p := range a.Params {
+				if !strings.EqualFold(p.Name, "expires") {
+					c += ";" + p.Raw
+				}
+			}
+			out = append(out, c+";expires="+strconv.Itoa(expires))
 		}
 	}
-	res.AppendHeader(&sip.GenericHeader{HeaderName: "Expires", Contents: strconv.Itoa(expires)})
-	return res
+	return out
 }
 
 // thirdParty tells a third-party REGISTER from the S-CSCF (ims.IsThirdParty).
@@ -132,13 +103,13 @@ func (s *Server) newNonce() string {
 // RFC 3903 4.3 to 4.5) naming an entity-tag the server did not issue, or one already
 // replaced, is answered 412 Conditional Request Failed (RFC 3903 6); the tag it names
 // is replaced by the fresh one, and a removal (Expires 0) leaves none.
-func (s *Server) publish(msg *sipmsg.Message, req sip.Request) sip.Response {
+func (s *Server) publish(msg *sipmsg.Message) ([]byte, int) {
 	if r := s.opts.publishRejection; r != nil {
-		res := s.respond(req, r.status, r.reason)
+		var extra []string
 		if r.warning != "" {
-			res.AppendHeader(&sip.GenericHeader{HeaderName: "Warning", Contents: r.warning})
+			extra = append(extra, "Warning: "+r.warning)
 		}
-		return res
+		return s.respond(msg, r.status, r.reason, extra...), r.status
 	}
 	exp, _ := msg.First("expires")
 	removal := strings.TrimSpace(exp.Value) == "0"
@@ -152,7 +123,7 @@ func (s *Server) publish(msg *sipmsg.Message, req sip.Request) sip.Response {
 	if m, ok := msg.First("sip-if-match"); ok {
 		if !s.etags[m.Value] {
 			s.mu.Unlock()
-			return s.respond(req, 412, "Conditional Request Failed")
+			return s.respond(msg, 412, "Conditional Request Failed"), 412
 		}
 		delete(s.etags, m.Value)
 	}
@@ -160,12 +131,9 @@ func (s *Server) publish(msg *sipmsg.Message, req sip.Request) sip.Response {
 		s.etags[etag] = true
 	}
 	s.mu.Unlock()
-	res := s.respond(req, 200, "OK")
-	res.AppendHeader(&sip.GenericHeader{HeaderName: "SIP-ETag", Contents: etag})
 	expires := "3600"
 	if h, ok := msg.First("expires"); ok {
 		expires = h.Value
 	}
-	res.AppendHeader(&sip.GenericHeader{HeaderName: "Expires", Contents: expires})
-	return res
+	return s.respond(msg, 200, "OK", "SIP-ETag: "+etag, "Expires: "+expires), 200
 }

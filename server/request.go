@@ -1,12 +1,8 @@
 package server
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
-
-	"github.com/ghettovoice/gosip/sip"
-	"github.com/ghettovoice/gosip/sip/parser"
 
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
@@ -29,56 +25,47 @@ func refusals(msg *sipmsg.Message) []sipmsg.Problem {
 	return kept
 }
 
-// gosipRequest hands gosip the request sipmsg read, written out again in the form
-// gosip's parser reads (which is stricter than RFC 3261 7.5 asks of a receiver): the start
-// line and each header field as one line ending in CRLF, folding undone, then the bytes
-// after the header section unchanged. So gosip sees the request the judge reads, with a
-// bare LF already read as a line end.
-func (s *Server) gosipRequest(msg *sipmsg.Message) (sip.Request, error) {
-	var b bytes.Buffer
-	b.WriteString(msg.StartLine + "\r\n")
-	for _, h := range msg.Headers {
-		b.WriteString(h.Name + ": " + h.Value + "\r\n")
-	}
-	b.WriteString("\r\n")
-	b.Write(msg.Raw[msg.BodyOffset:])
-	parsed, err := parser.ParseMessage(b.Bytes(), s.gosipLog)
-	if err != nil {
-		return nil, err
-	}
-	req, ok := parsed.(sip.Request)
-	if !ok {
-		return nil, fmt.Errorf("expected gosip to read a request, saw %T", parsed)
-	}
-	return req, nil
+// copied are the header fields a response copies from its request, in this order, with
+// the names it writes them under (RFC 3261 8.2.6.2): the values as sipmsg read them.
+var copied = []struct{ key, name string }{
+	{"via", "Via"}, {"from", "From"}, {"to", "To"}, {"call-id", "Call-ID"}, {"cseq", "CSeq"},
 }
 
-// refuse writes a response to a request the server does not hand to gosip: its Via,
-// From, To, Call-ID and CSeq copied as sipmsg read them (those present), and a Warning
+// respond writes the response to a request the judge reads as well-formed: its Via,
+// From, To, Call-ID and CSeq copied as read, the server's tag added to the To (RFC 3261
+// 8.2.6.2; a To that has a tag already is refused, as the server holds no dialogs), then the extra header fields (each "Name: value"), Server and an
+// empty body.
+func (s *Server) respond(msg *sipmsg.Message, code int, reason string, extra ...string) []byte {
+	return s.response(msg, code, reason, true, extra)
+}
+
+// refuse writes a response to a request the server does not answer as asked: the
+// fields respond copies, the To as read (the request may be broken), and a Warning
 // saying why (RFC 3261 8.2.6.2, 20.43).
 func (s *Server) refuse(msg *sipmsg.Message, code int, reason, why string) []byte {
-	var b strings.Builder
-	fmt.Fprintf(&b, "SIP/2.0 %d %s\r\n", code, reason)
-	for _, name := range []string{"via", "from", "to", "call-id", "cseq"} {
-		for _, h := range msg.Get(name) {
-			fmt.Fprintf(&b, "%s: %s\r\n", canonicalName(name), h.Value)
-		}
-	}
 	why = strings.NewReplacer("\r", " ", "\n", " ", `"`, `'`).Replace(why)
 	if len(why) > 200 {
 		why = why[:200]
 	}
-	fmt.Fprintf(&b, "Warning: 399 %s \"%s\"\r\n", s.opts.host, why)
-	fmt.Fprintf(&b, "Server: %s\r\nContent-Length: 0\r\n\r\n", s.opts.serverName)
-	return []byte(b.String())
+	return s.response(msg, code, reason, false, []string{fmt.Sprintf("Warning: 399 %s \"%s\"", s.opts.host, why)})
 }
 
-func canonicalName(key string) string {
-	switch key {
-	case "call-id":
-		return "Call-ID"
-	case "cseq":
-		return "CSeq"
+func (s *Server) response(msg *sipmsg.Message, code int, reason string, tag bool, extra []string) []byte {
+	b := make([]byte, 0, 512)
+	b = fmt.Appendf(b, "SIP/2.0 %d %s\r\n", code, reason)
+	for _, c := range copied {
+		for _, h := range msg.Headers {
+			if h.Key != c.key {
+				continue
+			}
+			b = append(append(append(append(b, c.name...), ": "...), h.Value...), "\r\n"...)
+			if c.key == "to" && tag {
+				b = append(append(b[:len(b)-2], ";tag="...), s.opts.toTag+"\r\n"...)
+			}
+		}
 	}
-	return strings.ToUpper(key[:1]) + key[1:]
+	for _, h := range extra {
+		b = append(append(b, h...), "\r\n"...)
+	}
+	return append(append(append(b, "Server: "...), s.opts.serverName...), "\r\nContent-Length: 0\r\n\r\n"...)
 }

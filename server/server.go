@@ -13,19 +13,15 @@ import (
 	"sync"
 	"time"
 
-	gslog "github.com/ghettovoice/gosip/log"
-	"github.com/ghettovoice/gosip/sip"
-
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
 // Server answers as an MCPTT server. Build it with New and options, then Listen.
 type Server struct {
-	store    *capture.Store
-	opts     options
-	log      io.Writer
-	gosipLog gslog.Logger
+	store *capture.Store
+	opts  options
+	log   io.Writer
 
 	mu        sync.Mutex
 	answered  map[string]answered // transaction key → the response sent, for retransmissions
@@ -61,7 +57,6 @@ func New(store *capture.Store, opts ...Option) *Server {
 		conns:    map[net.Conn]bool{},
 		addrs:    map[string]net.Addr{},
 		log:      io.Discard,
-		gosipLog: discardLog{},
 	}
 	s.opts = defaultOptions()
 	for _, o := range opts {
@@ -285,28 +280,21 @@ func (s *Server) answer(m *capture.Message) ([]byte, int) {
 	return out, status
 }
 
-// respondTo builds the response to a request that is not an ACK.
+// respondTo builds the response to a request that is not an ACK, and its status.
 func (s *Server) respondTo(msg *sipmsg.Message) ([]byte, int) {
 	if probs := refusals(msg); len(probs) > 0 {
 		return s.refuse(msg, 400, "Bad Request", probs[0].Error()), 400
 	}
-	req, err := s.gosipRequest(msg)
-	if err != nil {
-		return s.refuse(msg, 500, "Server Internal Error", "the fake server could not process a request the suite reads as well-formed: "+err.Error()), 500
-	}
-	var res sip.Response
 	switch msg.Method {
 	case "REGISTER":
-		res = s.register(msg, req)
+		return s.register(msg)
 	case "PUBLISH":
-		res = s.publish(msg, req)
+		return s.publish(msg)
 	case "OPTIONS":
-		res = s.respond(req, 200, "OK")
+		return s.respond(msg, 200, "OK"), 200
 	default:
-		res = s.respond(req, 405, "Method Not Allowed")
-		res.AppendHeader(&sip.GenericHeader{HeaderName: "Allow", Contents: "REGISTER, PUBLISH, OPTIONS, ACK"})
+		return s.respond(msg, 405, "Method Not Allowed", "Allow: REGISTER, PUBLISH, OPTIONS, ACK"), 405
 	}
-	return []byte(res.String()), int(res.StatusCode())
 }
 
 type answered struct {
