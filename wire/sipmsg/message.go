@@ -317,6 +317,16 @@ func SplitList(value string) []string {
 	}
 	inQuote, inAngle, start := false, false, 0
 	for i := 0; i < len(value); i++ {
+		// Skip to the next byte that can change the state: no other byte does.
+		special := `"<>,`
+		if inQuote {
+			special = `\"`
+		}
+		j := strings.IndexAny(value[i:], special)
+		if j < 0 {
+			break
+		}
+		i += j
 		switch c := value[i]; {
 		case inQuote:
 			if c == '\\' {
