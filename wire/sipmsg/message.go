@@ -129,6 +129,7 @@ func Parse(raw []byte) (*Message, error) {
 		end = pos + e
 	}
 	head := string(raw[:end])
+	m.Headers = make([]Header, 0, min(strings.Count(head[next:], "\n"), 64)) // a line a header, in the usual message
 	if p := m.parseStartLine(head[pos : pos+len(first)]); p != nil {
 		p.Line = line
 		return nil, *p
