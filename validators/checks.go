@@ -32,7 +32,7 @@ func wellFormed(j *judgement, r *Run, q *Request, method string) {
 		return
 	}
 	if len(probs) == 0 {
-		j.pass(q, "well-formed %s: start line, To, From, Call-ID, CSeq, Max-Forwards, Via present and consistent (Content-Length is judged under MIME-03)", method)
+		j.pass(q, "well-formed "+method+": start line, To, From, Call-ID, CSeq, Max-Forwards, Via present and consistent (Content-Length is judged under MIME-03)")
 		return
 	}
 	j.failWith(q, problem(probs[0]), joinProblems(probs))
@@ -61,7 +61,7 @@ func mcpttTag(j *judgement, r *Run, q *Request) {
 	case !t.Plus:
 		j.fail(q, c.Line, "+g.3gpp.mcptt (RFC 3840 requires the leading '+' on a feature tag outside the base set)", t.Raw)
 	case t.Bool && !t.HasValue:
-		j.pass(q, "Contact carries %s", t.Raw)
+		j.pass(q, "Contact carries "+t.Raw)
 	case len(t.Values) == 1 && strings.EqualFold(t.Values[0], "TRUE"):
 		j.lenient(r, q, c.Line, readingBooleanValue, "Contact carries "+t.Raw)
 	default:
@@ -94,7 +94,7 @@ func icsiTag(j *judgement, r *Run, q *Request) {
 	case splitTags(q, c):
 		j.lenient(r, q, c.Line, readingTagsSplit, fmt.Sprintf("%s on contact %s, +g.3gpp.mcptt on another", t.Raw, c.URI))
 	default:
-		j.pass(q, "Contact carries %s", t.Raw)
+		j.pass(q, "Contact carries "+t.Raw)
 	}
 }
 
@@ -200,7 +200,7 @@ func schemaValid(j *judgement, q *Request, part multipart.Part, kind xmldoc.Kind
 // schemaVerdict reports schema problems; at maps a document line to the line reported.
 func schemaVerdict(j *judgement, q *Request, part multipart.Part, probs []xmldoc.Problem, what string, at func(int) int) {
 	if len(probs) == 0 {
-		j.pass(q, "the %s body is valid against its schema", what)
+		j.pass(q, "the "+what+" body is valid against its schema")
 		return
 	}
 	var msgs []string
@@ -296,11 +296,11 @@ func plainValue(j *judgement, q *Request, part multipart.Part, doc *xmldoc.Eleme
 	case !sameValue(v.text, want):
 		j.fail(q, line, fmt.Sprintf("<%s> set to the %s %q", element, what, want), strconv.Quote(v.text))
 	case v.text != want:
-		j.pass(q, "<%s><%s> holds the %s as a UUID, %s (RFC 4122 3: hex digits are case-insensitive on input)", element, v.carrier, what, v.text)
+		j.pass(q, "<"+element+"><"+v.carrier+"> holds the "+what+" as a UUID, "+v.text+" (RFC 4122 3: hex digits are case-insensitive on input)")
 	case v.carrier == "text":
-		j.pass(q, "<%s> holds the %s, as bare text (Annex F.1 puts it in <mcpttString>/<mcpttURI>; the schema check judges the form)", element, what)
+		j.pass(q, "<"+element+"> holds the "+what+", as bare text (Annex F.1 puts it in <mcpttString>/<mcpttURI>; the schema check judges the form)")
 	default:
-		j.pass(q, "<%s><%s> holds the %s", element, v.carrier, what)
+		j.pass(q, "<"+element+"><"+v.carrier+"> holds the "+what)
 	}
 }
 

@@ -110,6 +110,6 @@ func infoProfileIndex(j *judgement, r *Run, q *Request, part multipart.Part, doc
 	case got != want:
 		j.fail(q, line, fmt.Sprintf("<user-profile-index> %d (the selected user profile)", want), strconv.Itoa(got))
 	default:
-		j.pass(q, "<selected-user-profile-index> in %s holds user-profile-index %d", where, got)
+		j.pass(q, "<selected-user-profile-index> in "+where+" holds user-profile-index "+strconv.Itoa(got))
 	}
 }

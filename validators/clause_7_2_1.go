@@ -75,7 +75,7 @@ func wellFormedRegister(j *judgement, r *Run, q *Request) { wellFormed(j, r, q, 
 
 func hasInfoBody(j *judgement, r *Run, q *Request) {
 	if _, ok := soleBody(j, q, xmldoc.TypeMCPTTInfo); ok {
-		j.pass(q, "the REGISTER carries one %s body", xmldoc.TypeMCPTTInfo)
+		j.pass(q, "the REGISTER carries one "+xmldoc.TypeMCPTTInfo+" body")
 	}
 }
 
@@ -173,7 +173,7 @@ func logoffTags(j *judgement, r *Run, q *Request) {
 	if r.noResponses {
 		assumed = "; the capture holds no responses, so the acceptance of the registration it logs off from (same Call-ID, lower CSeq) is assumed"
 	}
-	j.pass(q, "the re-REGISTER that logs off from MCPTT carries neither +g.3gpp.mcptt nor the MCPTT ICSI, and keeps the registration (not a de-registration)%s", assumed)
+	j.passf(q, "the re-REGISTER that logs off from MCPTT carries neither +g.3gpp.mcptt nor the MCPTT ICSI, and keeps the registration (not a de-registration)%s", assumed)
 }
 
 // continuity: TS 24.237 is a referenced specification this suite does not cover.

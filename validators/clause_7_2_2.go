@@ -207,7 +207,7 @@ func publishInfoBody(j *judgement, r *Run, q *Request) {
 		j.fail(q, partLine(q, part, 1), "the mcptt-info body to carry <mcptt-access-token>", "none")
 		return
 	}
-	j.pass(q, "the PUBLISH carries an %s body with <mcptt-access-token> (its value is judged under 7.2.2-08)", xmldoc.TypeMCPTTInfo)
+	j.pass(q, "the PUBLISH carries an "+xmldoc.TypeMCPTTInfo+" body with <mcptt-access-token> (its value is judged under 7.2.2-08)")
 }
 
 func pocBody(j *judgement, r *Run, q *Request) {
@@ -241,7 +241,7 @@ func answerMode(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmld
 	got := mode.Value()
 	switch {
 	case got == answerModes[want]:
-		j.pass(q, "<answer-mode>%s</answer-mode> is the declared answer mode %s", got, want)
+		j.passf(q, "<answer-mode>%s</answer-mode> is the declared answer mode %s", got, want)
 	case got == want:
 		j.fail(q, partLine(q, part, mode.Line), fmt.Sprintf("<answer-mode>%s</answer-mode>, a value RFC 4354 defines (automatic or manual) for the current answer mode %s", answerModes[want], want),
 			strconv.Quote(got)+", 24.379's word for the mode, which RFC 4354 does not define")
@@ -264,7 +264,7 @@ func pocProfileIndex(j *judgement, r *Run, q *Request, part multipart.Part, doc 
 	case got != want:
 		j.fail(q, partLine(q, part, els[0].Line), fmt.Sprintf("<user-profile-index> %d (the selected user profile)", want), strconv.Itoa(got))
 	default:
-		j.pass(q, "<selected-user-profile-index> holds user-profile-index %d", got)
+		j.pass(q, "<selected-user-profile-index> holds user-profile-index "+strconv.Itoa(got))
 	}
 }
 
@@ -282,7 +282,7 @@ func multiplex(j *judgement, r *Run, q *Request, part multipart.Part, doc *xmldo
 	case got != want:
 		j.fail(q, partLine(q, part, els[0].Line), fmt.Sprintf("<multiplex-support> %t as the profile declares", want), strconv.FormatBool(got))
 	default:
-		j.pass(q, "<multiplex-support> is present and %t, as declared", got)
+		j.pass(q, "<multiplex-support> is present and "+strconv.FormatBool(got)+", as declared")
 	}
 }
 

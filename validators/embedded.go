@@ -92,7 +92,7 @@ func thirdPartyWellFormed(j *judgement, r *Run, q *Request) {
 	if q.carried.Response != nil {
 		with += fmt.Sprintf(" and the S-CSCF's %d %s to it", q.carried.Response.StatusCode, q.carried.Response.Reason)
 	}
-	j.pass(q, "a well-formed third-party REGISTER (TS 24.229 5.4.1.7): From and Contact the S-CSCF's %s, To the public user identity %s; it carries %s (the REGISTER judged as %s)",
+	j.passf(q, "a well-formed third-party REGISTER (TS 24.229 5.4.1.7): From and Contact the S-CSCF's %s, To the public user identity %s; it carries %s (the REGISTER judged as %s)",
 		from, to, with, q.Embedded.Name())
 }
 

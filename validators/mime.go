@@ -2,6 +2,7 @@ package validators
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
@@ -31,7 +32,7 @@ func multipartFraming(j *judgement, r *Run, q *Request) {
 	case !b.Multipart:
 		j.notApplicable(q, "does not apply: no request had more than one body")
 	default:
-		j.pass(q, "multipart/mixed with boundary %q delimiting %d parts, each with its own Content-Type", b.Boundary, len(b.Parts))
+		j.passf(q, "multipart/mixed with boundary %q delimiting %d parts, each with its own Content-Type", b.Boundary, len(b.Parts))
 	}
 }
 
@@ -63,7 +64,7 @@ func xmlWellFormed(j *judgement, r *Run, q *Request) {
 		j.lenient(r, q, q.SIP.BodyLine, readingXMLEncoded, strings.Join(encoded, ", ")+" decodes to well-formed UTF-8 XML with its root in the namespace of its content type")
 		return
 	}
-	j.pass(q, "%d XML bodies, each well-formed UTF-8 with its root in the namespace of its content type", seen)
+	j.pass(q, strconv.Itoa(seen)+" XML bodies, each well-formed UTF-8 with its root in the namespace of its content type")
 }
 
 func contentLength(j *judgement, r *Run, q *Request) {
@@ -75,5 +76,5 @@ func contentLength(j *judgement, r *Run, q *Request) {
 		j.failWith(q, problem(*p), p.Error())
 		return
 	}
-	j.pass(q, "Content-Length equals the body's %d bytes", len(q.SIP.Body))
+	j.pass(q, "Content-Length equals the body's "+strconv.Itoa(len(q.SIP.Body))+" bytes")
 }

@@ -148,7 +148,7 @@ func mikeyPresent(j *judgement, r *Run, q *Request) {
 		j.lenient(r, q, partLine(q, readable.part, 1), readingMIKEYBase64, fmt.Sprintf("%d bytes of base64 decoding to an I_MESSAGE", len(readable.part.Body)))
 		return
 	}
-	j.pass(q, "%d %s bod%s, raw binary MIKEY I_MESSAGE", len(p.bodies), typeMIKEY, plural(len(p.bodies), "y", "ies"))
+	j.passf(q, "%d %s bod%s, raw binary MIKEY I_MESSAGE", len(p.bodies), typeMIKEY, plural(len(p.bodies), "y", "ies"))
 }
 
 func plural(n int, one, many string) string {
@@ -178,7 +178,7 @@ func addressed(j *judgement, r *Run, q *Request) {
 	case p.ours == nil:
 		j.fail(q, partLine(q, p.bodies[0].part, 1), fmt.Sprintf("an I_MESSAGE whose receiving entity (IDRr) is the suite's MDSI %s", r.Keys.ResponderURI), "IDRr "+strings.Join(seen, "; "))
 	default:
-		j.pass(q, "the I_MESSAGE's IDRr is the suite's MDSI (%s)", describeIDR(p.ours.opened.Responder))
+		j.passf(q, "the I_MESSAGE's IDRr is the suite's MDSI (%s)", describeIDR(p.ours.opened.Responder))
 	}
 }
 
@@ -211,7 +211,7 @@ func distinctMDSIs(j *judgement, r *Run, q *Request) {
 		j.notApplicable(q, "does not apply: no request carried more than one readable application/mikey body")
 		return
 	}
-	j.pass(q, "%d application/mikey bodies, each to a different MDSI", n)
+	j.passf(q, "%d application/mikey bodies, each to a different MDSI", n)
 }
 
 // opens judges the I_MESSAGE addressed to the suite: well-formed per TS 33.180 Annex E,
@@ -245,7 +245,7 @@ func opens(j *judgement, r *Run, q *Request) {
 	case len(lenient) > 0:
 		j.lenient(r, q, line, strings.Join(lenient, "; "), "the I_MESSAGE verifies and decrypts")
 	default:
-		j.pass(q, "the I_MESSAGE (data type 26, CSK-ID %s with purpose tag %d) is signed with ECCSI by %s (%s) and its SAKKE payload decrypts to a %d-octet CSK",
+		j.passf(q, "the I_MESSAGE (data type 26, CSK-ID %s with purpose tag %d) is signed with ECCSI by %s (%s) and its SAKKE payload decrypts to a %d-octet CSK",
 			o.CSKID, o.Purpose, describeIDR(o.Initiator), o.SignatureCoverage, len(o.CSK))
 	}
 }
@@ -299,9 +299,9 @@ func readingsVerdict(j *judgement, r *Run, q *Request, line int, what string, rs
 	case lenient:
 		j.lenient(r, q, line, strings.Join(named, "; "), what)
 	case len(named) > 0:
-		j.pass(q, "%s (accepted readings: %s)", what, strings.Join(named, "; "))
+		j.pass(q, what+" (accepted readings: "+strings.Join(named, "; ")+")")
 	default:
-		j.pass(q, "%s", what)
+		j.pass(q, what)
 	}
 }
 

@@ -390,9 +390,12 @@ func (j *judgement) inParts(parts ...multipart.Part) {
 	last.Evidence["parts"] = paths
 }
 
-func (j *judgement) pass(q *Request, format string, a ...any) {
-	j.add(verdict.Result{Verdict: verdict.Pass, Message: q.Name(), Detail: fmt.Sprintf(format, a...)}, 0)
+func (j *judgement) pass(q *Request, detail string) {
+	j.add(verdict.Result{Verdict: verdict.Pass, Message: q.Name(), Detail: detail}, 0)
 }
+
+// passf is a pass row whose detail is formatted.
+func (j *judgement) passf(q *Request, format string, a ...any) { j.pass(q, fmt.Sprintf(format, a...)) }
 
 // fail is a fail row whose detail is "expected …, saw …".
 func (j *judgement) fail(q *Request, line int, expected, actual string) {
@@ -437,7 +440,7 @@ func (j *judgement) lenient(r *Run, q *Request, line int, reading, seen string) 
 			fmt.Sprintf("%s: %s (a lenient reading, refused by --strict)", reading, seen))
 		return
 	}
-	j.pass(q, "%s: %s (accepted as a lenient reading; --strict refuses it)", reading, seen)
+	j.pass(q, reading+": "+seen+" (accepted as a lenient reading; --strict refuses it)")
 }
 
 // only returns a single run-level row.

@@ -47,59 +47,57 @@ type Request struct {
 	prot  *protectionOnce   // the application/mikey bodies opened once
 }
 
-// partView memoises what the checks read of one XML body part, so that a request is
-// parsed once however many requirements look at it.
+// partView is what the checks read of one XML body part of the request: its content
+// (its Content-Transfer-Encoding undone) found once, and the memoised body of those
+// bytes (bodies), so that a body is parsed once however many requirements, and however
+// many requests, look at it.
 type partView struct {
-	docOnce, checkOnce sync.Once
-	doc                *xmldoc.Element
-	docErr             error
-	wellFormed, schema []xmldoc.Problem
+	once       sync.Once
+	body       *xmlBody
+	contentErr error // the content does not decode
 }
 
 func (q *Request) view(part multipart.Part) *partView {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.views == nil {
-		q.views = map[int]*partView{}
-	}
 	v, ok := q.views[part.Offset]
 	if !ok {
+		if q.views == nil {
+			q.views = make(map[int]*partView, len(q.Body.Parts))
+		}
 		v = &partView{}
 		q.views[part.Offset] = v
 	}
+	q.mu.Unlock()
+	v.once.Do(func() {
+		content, err := part.Content()
+		if err != nil {
+			v.contentErr = err
+			return
+		}
+		v.body = bodies.of(content)
+	})
 	return v
 }
 
-// document is the body part's content (its Content-Transfer-Encoding undone) parsed as
-// XML (xmldoc.Parse), once.
+// document is the body part's content parsed as XML (xmldoc.Parse), once.
 func (q *Request) document(part multipart.Part) (*xmldoc.Element, error) {
 	v := q.view(part)
-	v.docOnce.Do(func() {
-		content, err := part.Content()
-		if err != nil {
-			v.docErr = err
-			return
-		}
-		v.doc, v.docErr = xmldoc.Parse(content)
-	})
-	return v.doc, v.docErr
+	if v.contentErr != nil {
+		return nil, v.contentErr
+	}
+	return v.body.document()
 }
 
 // checked runs xmldoc.Check on the part's content, once: a part has one media type, so
 // k is the same on every call. Content that does not decode is a well-formedness
 // problem.
-func (q *Request) checked(k xmldoc.Kind, part multipart.Part) *partView {
+func (q *Request) checked(k xmldoc.Kind, part multipart.Part) (wellFormed, schema []xmldoc.Problem) {
 	v := q.view(part)
-	v.checkOnce.Do(func() {
-		content, err := part.Content()
-		if err != nil {
-			v.wellFormed = []xmldoc.Problem{{Expected: "content that decodes under its Content-Transfer-Encoding (RFC 2045 6)", Actual: err.Error(), Line: 1}}
-			v.schema = v.wellFormed
-			return
-		}
-		v.wellFormed, v.schema = checkXML(k, content)
-	})
-	return v
+	if v.contentErr != nil {
+		p := []xmldoc.Problem{{Expected: "content that decodes under its Content-Transfer-Encoding (RFC 2045 6)", Actual: v.contentErr.Error(), Line: 1}}
+		return p, p
+	}
+	return v.body.checked(k)
 }
 
 // schemaValidator holds the suite's schemas (package schemas), compiled once.
@@ -118,12 +116,14 @@ func checkXML(k xmldoc.Kind, body []byte) (wellFormed, schema []xmldoc.Problem) 
 
 // wellFormedness is xmldoc.CheckWellFormed of the part.
 func (q *Request) wellFormedness(k xmldoc.Kind, part multipart.Part) []xmldoc.Problem {
-	return q.checked(k, part).wellFormed
+	wellFormed, _ := q.checked(k, part)
+	return wellFormed
 }
 
 // schemaProblems is xmldoc.Validate of the part.
 func (q *Request) schemaProblems(k xmldoc.Kind, part multipart.Part) []xmldoc.Problem {
-	return q.checked(k, part).schema
+	_, schema := q.checked(k, part)
+	return schema
 }
 
 // RegisterKind classifies a REGISTER.

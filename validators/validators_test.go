@@ -104,10 +104,13 @@ func judgeAll(run *validators.Run) map[string][]verdict.Result {
 }
 
 // benchmarkRun measures judging every requirement over fresh runs of msgs.
-func benchmarkRun(b *testing.B, p *profile.Profile, msgs []*capture.Message, keys *kms.KeyFile) {
+func benchmarkRun(b *testing.B, p *profile.Profile, msgs []*capture.Message, keys *kms.KeyFile, before ...func()) {
 	cat := validators.Catalogue()
 	b.ReportAllocs()
 	for b.Loop() {
+		for _, f := range before {
+			f()
+		}
 		run := validators.NewRun(p, msgs, false)
 		run.Keys = keys
 		for _, req := range cat {

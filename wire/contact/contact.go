@@ -138,7 +138,10 @@ func newTag(p Param) Tag {
 		return t
 	}
 	t.Bool = true
-	for _, v := range strings.Split(p.Value, ",") {
+	t.Values = make([]string, 0, strings.Count(p.Value, ",")+1)
+	for rest, more := p.Value, true; more; {
+		var v string
+		v, rest, more = strings.Cut(rest, ",")
 		v = strings.TrimSpace(v)
 		if !plainTagValue(v) {
 			t.Encoded = false
@@ -182,6 +185,7 @@ func percentDecode(s string) (decoded, bad string) {
 		return s, ""
 	}
 	var b strings.Builder
+	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		if s[i] != '%' {
 			b.WriteByte(s[i])

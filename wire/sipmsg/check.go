@@ -95,16 +95,30 @@ func (c *checker) startLine(method string) {
 // once checks that the named header occurs exactly once, as one value, and then runs
 // check on it.
 func (c *checker) once(name string, check func(Header)) {
-	hs := c.m.Get(name)
+	k := Key(name)
+	var first, second Header
+	n := 0
+	for _, h := range c.m.Headers {
+		if h.Key != k {
+			continue
+		}
+		switch n {
+		case 0:
+			first = h
+		case 1:
+			second = h
+		}
+		n++
+	}
 	switch {
-	case len(hs) == 0:
+	case n == 0:
 		c.add(0, missing(name), "none")
-	case len(hs) > 1:
-		c.add(hs[1].Line, "exactly one "+name+" header", fmt.Sprintf("%d, first on line %d", len(hs), hs[0].Line))
-	case (name == "To" || name == "From") && len(SplitList(hs[0].Value)) > 1:
-		c.add(hs[0].Line, "one address in "+name, quote(hs[0].Value))
+	case n > 1:
+		c.add(second.Line, "exactly one "+name+" header", fmt.Sprintf("%d, first on line %d", n, first.Line))
+	case (name == "To" || name == "From") && len(SplitList(first.Value)) > 1:
+		c.add(first.Line, "one address in "+name, quote(first.Value))
 	default:
-		check(hs[0])
+		check(first)
 	}
 }
 

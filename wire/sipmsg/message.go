@@ -70,9 +70,45 @@ var compact = map[string]string{
 	"d": "request-disposition", "y": "identity", "n": "identity-info",
 }
 
+// known maps the lower-case spelling of the header names requests carry most often,
+// and of every compact form, to their key, so that Key finds those without allocating.
+var known = func() map[string]string {
+	k := map[string]string{}
+	for _, name := range []string{
+		"accept", "accept-contact", "allow", "authorization", "call-id", "contact",
+		"content-disposition", "content-id", "content-length", "content-transfer-encoding",
+		"content-type", "cseq", "event", "expires", "from", "max-forwards", "mime-version",
+		"p-access-network-info", "p-asserted-identity", "p-preferred-identity",
+		"p-preferred-service", "path", "proxy-require", "record-route", "require", "route",
+		"security-client", "security-verify", "sip-etag", "sip-if-match", "supported", "to",
+		"user-agent", "via", "warning", "www-authenticate",
+	} {
+		k[name] = name
+	}
+	for short, long := range compact {
+		k[short], k[long] = long, long
+	}
+	return k
+}()
+
 // Key returns the canonical key of a header name: lower case, compact forms expanded.
 func Key(name string) string {
-	k := strings.ToLower(strings.TrimSpace(name))
+	name = strings.TrimSpace(name)
+	var buf [32]byte
+	if len(name) <= len(buf) {
+		lower := buf[:len(name)]
+		for i := range len(name) {
+			c := name[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lower[i] = c
+		}
+		if k, ok := known[string(lower)]; ok {
+			return k
+		}
+	}
+	k := strings.ToLower(name)
 	if long, ok := compact[k]; ok {
 		return long
 	}
@@ -86,7 +122,15 @@ func Parse(raw []byte) (*Message, error) {
 	m := &Message{Raw: raw, ContentLength: -1}
 	pos, line := skipKeepAlives(raw)
 	first, next := nextLine(raw, pos)
-	if p := m.parseStartLine(string(first)); p != nil {
+	// The start line and header section as one string, which every string the message
+	// holds is a part of: one copy, not one a line.
+	end := len(raw)
+	if e := headerEnd(raw[pos:]); e >= 0 {
+		end = pos + e
+	}
+	head := string(raw[:end])
+	m.Headers = make([]Header, 0, min(strings.Count(head[next:], "\n"), 64)) // a line a header, in the usual message
+	if p := m.parseStartLine(head[pos : pos+len(first)]); p != nil {
 		p.Line = line
 		return nil, *p
 	}
@@ -106,7 +150,7 @@ func Parse(raw []byte) (*Message, error) {
 			break
 		}
 		m.screenBytes(text, pos, line)
-		m.addLine(text, line)
+		m.addLine(head[pos:pos+len(text)], line)
 		pos, line = next, line+1
 	}
 	m.Body = raw[m.BodyOffset:]
@@ -214,14 +258,14 @@ func (m *Message) screenBytes(text []byte, off, line int) {
 		fmt.Sprintf("byte 0x%02X, not UTF-8, at column %d of line %d (byte offset %d of the message)", text[i], i+1, line, off+i), line})
 }
 
-func (m *Message) addLine(text []byte, line int) {
+func (m *Message) addLine(text string, line int) {
 	if text[0] == ' ' || text[0] == '\t' {
 		if len(m.Headers) == 0 {
-			m.Faults = append(m.Faults, Problem{"a header field line", "a continuation line before any header: " + quote(string(text)), line})
+			m.Faults = append(m.Faults, Problem{"a header field line", "a continuation line before any header: " + quote(text), line})
 			return
 		}
 		h := &m.Headers[len(m.Headers)-1]
-		if more := strings.TrimSpace(string(text)); more != "" {
+		if more := strings.TrimSpace(text); more != "" {
 			if h.Value != "" {
 				h.Value += " "
 			}
@@ -229,10 +273,10 @@ func (m *Message) addLine(text []byte, line int) {
 		}
 		return
 	}
-	name, value, ok := strings.Cut(string(text), ":")
+	name, value, ok := strings.Cut(text, ":")
 	name = strings.TrimRight(name, " \t")
 	if !ok || !isToken(name) {
-		m.Faults = append(m.Faults, Problem{"a header field line (name: value)", quote(string(text)), line})
+		m.Faults = append(m.Faults, Problem{"a header field line (name: value)", quote(text), line})
 		return
 	}
 	m.Headers = append(m.Headers, Header{Name: name, Key: Key(name), Value: strings.TrimSpace(value), Line: line})
@@ -274,6 +318,16 @@ func SplitList(value string) []string {
 	}
 	inQuote, inAngle, start := false, false, 0
 	for i := 0; i < len(value); i++ {
+		// Skip to the next byte that can change the state: no other byte does.
+		special := `"<>,`
+		if inQuote {
+			special = `\"`
+		}
+		j := strings.IndexAny(value[i:], special)
+		if j < 0 {
+			break
+		}
+		i += j
 		switch c := value[i]; {
 		case inQuote:
 			if c == '\\' {

@@ -295,3 +295,25 @@ func TestTransactionReads(t *testing.T) {
 		t.Errorf("TransactionKey = %q", got)
 	}
 }
+
+// Key lower-cases a name and expands a compact form, whether or not it is one of the
+// names it knows.
+func TestKey(t *testing.T) {
+	for _, c := range []struct{ name, want string }{
+		{"Via", "via"},
+		{" Call-ID ", "call-id"},
+		{"CSeq", "cseq"},
+		{"m", "contact"},
+		{"M", "contact"},
+		{"l", "content-length"},
+		{"X-Unknown-Header", "x-unknown-header"},
+		{"A-Header-Name-Longer-Than-Thirty-Two-Bytes", "a-header-name-longer-than-thirty-two-bytes"},
+		{"\u212A", "supported"}, // KELVIN SIGN lower-cases to k, the compact form of Supported
+		{"supported", "supported"},
+		{"", ""},
+	} {
+		if got := Key(c.name); got != c.want {
+			t.Errorf("Key(%q): expected %q, saw %q", c.name, c.want, got)
+		}
+	}
+}
