@@ -1,7 +1,9 @@
 // Command offlinegen writes the capture the offline figures are measured on: a classic
 // pcap of REGISTERs, each answered 200 OK, from many reference clients (client.Build,
 // no sockets), half over UDP and half over TCP (one connection per client, opened with
-// a SYN), the clients' requests interleaved as a busy registrar would see them. It
+// a SYN), the clients' requests interleaved as a busy registrar would see them, each
+// client's last request its log-off re-REGISTER (7.2.1 NOTE 1; the profile's
+// client.logoff), so that the capture is conformant throughout. It
 // writes as it goes, so that a capture of a million requests needs no more memory
 // than one.
 //
@@ -82,7 +84,11 @@ func write(path, profPath string, requests, clients int) error {
 		k := i / clients
 		local := fmt.Sprintf("%s:%d", s.ip, s.port)
 		leg := client.Leg{Local: local, CallID: fmt.Sprintf("reg-%s", local), FromTag: "f1", CSeq: uint32(k + 1), Branch: fmt.Sprintf("z9hG4bK-%d-%d", i, k)}
-		req, err := client.Build(&s.cfg, client.Register, leg)
+		kind := client.Register
+		if i >= requests-clients {
+			kind = client.Logoff // the client's last request
+		}
+		req, err := client.Build(&s.cfg, kind, leg)
 		if err != nil {
 			return err
 		}
