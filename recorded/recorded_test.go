@@ -237,16 +237,21 @@ func TestReadFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	fromMemory := recorded.ReadPcap("run.pcapng", data)
-	if fromFile.Source != fromMemory.Source || len(fromFile.Messages) != 2 || len(fromMemory.Messages) != 2 {
-		t.Fatalf("expected the same two requests from file and memory, saw %s %d and %s %d", fromFile.Source, len(fromFile.Messages), fromMemory.Source, len(fromMemory.Messages))
+	spooled, err := fromFile.All()
+	if err != nil || fromFile.Messages != nil || len(fromFile.Sources) != 1 || !fromFile.Sources[0].Chained {
+		t.Fatalf("expected the file's requests chained in its spool, one source, not in memory, saw %d in memory, sources %+v (%v)", len(fromFile.Messages), fromFile.Sources, err)
 	}
-	for i, m := range fromFile.Messages {
-		raw, err := fromFile.Spool.Bytes(m)
-		if o := fromMemory.Messages[i]; m.Name != o.Name || m.Status != o.Status || err != nil || !bytes.Equal(raw, o.Raw) {
+	if fromFile.Source != fromMemory.Source || len(spooled) != 2 || len(fromMemory.Messages) != 2 || fromFile.Requests != 2 {
+		t.Fatalf("expected the same two requests from file and memory, saw %s %d and %s %d", fromFile.Source, len(spooled), fromMemory.Source, len(fromMemory.Messages))
+	}
+	for i, m := range spooled {
+		raw, err := fromFile.Spool.Bytes(&capture.Message{Name: m.Name, Spooled: m.Spooled})
+		o := fromMemory.Messages[i]
+		if m.Name != o.Name || m.Status != o.Status || err != nil || !bytes.Equal(raw, o.Raw) || !bytes.Equal(m.Raw, o.Raw) {
 			t.Errorf("message %d: from the file %s %d (%v), from memory %s %d", i, m.Name, m.Status, err, o.Name, o.Status)
 		}
-		if m.Raw != nil || m.Spooled.Len != len(raw) || m.Identity != "sip:bob@mcptt.example.com" {
-			t.Errorf("message %d: expected its %d byte(s) spooled, not in memory, with its address of record, saw %d in memory, %+v spooled, identity %q", i, len(raw), len(m.Raw), m.Spooled, m.Identity)
+		if m.Identity != "sip:bob@mcptt.example.com" || m.Time != o.Time || m.Peer != o.Peer || m.Transport != o.Transport {
+			t.Errorf("message %d: expected its metadata back from the spool, saw %+v, from memory %+v", i, m, o)
 		}
 	}
 	if fromMemory.Spool != nil {
@@ -255,7 +260,7 @@ func TestReadFile(t *testing.T) {
 	if err := fromFile.Spool.Close(); err != nil {
 		t.Error(err)
 	}
-	if _, err := fromFile.Spool.Bytes(fromFile.Messages[0]); err == nil {
+	if _, err := fromFile.All(); err == nil {
 		t.Errorf("expected the bytes of a closed spool to be refused, saw them read")
 	}
 	if progress.Len() != 0 {
