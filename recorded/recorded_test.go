@@ -427,3 +427,47 @@ func TestRetransmissionWindow(t *testing.T) {
 		}
 	}
 }
+
+// A capture file's requests read back from the spool as from memory: a retransmission
+// sent after the response to the first takes its status when its client is loaded,
+// and the status of a request answered after its record was written is patched in.
+func TestSpooledRetransmission(t *testing.T) {
+	pkts := packets(t, "sip:bob@mcptt.example.com", "udp", "192.0.2.7:5070", "198.51.100.1:5060", flow[:1]) // REGISTER, 200
+	again := pkts[0]
+	again.Time = pkts[1].Time.Add(time.Second)
+	data := pcapngOf(t, append(pkts, again))
+	path := filepath.Join(t.TempDir(), "run.pcapng")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := recorded.Read(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Spool.Close()
+	r, err := rec.Run("", run.Shard{})
+	if err != nil || len(r.Clients) != 1 {
+		t.Fatalf("expected one client, saw %+v (%v)", r, err)
+	}
+	c := r.Clients[0]
+	if c.Messages != nil || c.Counts().Retransmissions != 1 {
+		t.Errorf("expected the client's messages spooled and its retransmission counted, saw %d in memory, counts %+v", len(c.Messages), c.Counts())
+	}
+	if err := r.Load(c); err != nil {
+		t.Fatal(err)
+	}
+	memory := recorded.ReadPcap("run.pcapng", data).Messages
+	if len(c.Messages) != 2 || len(memory) != 2 {
+		t.Fatalf("expected the request and its retransmission, saw %d (from memory %d)", len(c.Messages), len(memory))
+	}
+	for i, m := range c.Messages {
+		o := memory[i]
+		if m.Name != o.Name || m.Status != 200 || o.Status != 200 || m.RetransmissionOf != o.RetransmissionOf || !bytes.Equal(m.Raw, o.Raw) {
+			t.Errorf("message %d: expected %s status 200 retransmission of %d, saw %s %d %d (from memory %d)", i+1, o.Name, o.RetransmissionOf, m.Name, m.Status, m.RetransmissionOf, o.Status)
+		}
+	}
+	r.Release(c)
+	if c.Messages != nil {
+		t.Errorf("expected Release to drop the loaded messages")
+	}
+}

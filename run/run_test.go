@@ -346,3 +346,27 @@ func TestLoad(t *testing.T) {
 		t.Errorf("expected a run in memory to load nothing and keep its messages, saw %v", err)
 	}
 }
+
+// Bytes a client sends before its first REGISTER (unreadable, so naming no client) are
+// its own once the REGISTER names it, from the same address, chained or not.
+func TestUnreadableFirst(t *testing.T) {
+	msgs := []*capture.Message{garbage(1, "192.0.2.7:5070"), request(2, "REGISTER", alice, "192.0.2.7:5070"), garbage(3, "192.0.2.7:5070")}
+	s, sources := chained(t, msgs)
+	if len(sources) != 2 || sources[0].Identity != "" || sources[0].Claim != 0 || sources[1].Claim != 2 {
+		t.Fatalf("expected the garbage's source, then alice's with her REGISTER, saw %+v", sources)
+	}
+	clients, others := run.GroupSources(sources, nil)
+	if len(clients) != 1 || clients[0].ID != alice || len(others) != 0 {
+		t.Fatalf("expected alice alone, holding everything, saw %d client(s), %d other source(s)", len(clients), len(others))
+	}
+	r := &run.Run{Clients: clients, Spool: s}
+	if err := r.Load(clients[0]); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(clients[0].Messages); !slices.Equal(got, []string{"0001-unreadable.sip", "0002-REGISTER.sip", "0003-unreadable.sip"}) {
+		t.Errorf("expected alice's three messages in order, saw %v", got)
+	}
+	if n := clients[0].Counts(); n.Messages != 3 || n.Fresh["REGISTER"] != 1 || n.Methods[""] != 2 {
+		t.Errorf("expected alice's counts (3 messages, 1 REGISTER, 2 unreadable), saw %+v", n)
+	}
+}
