@@ -40,9 +40,9 @@ type assembler struct {
 	names, oldNames map[string]int
 	awaiting        map[string]*awaited // Call-ID and CSeq → requests without a final response
 	firstOf         map[string]int      // transaction key → Seq of its first request
-	// awaitedAt are awaiting's keys in the order they were added, for forgetting
-	// requests unanswered for longer than window.
-	awaitedAt []keyAt
+	// swept is when awaiting was last rid of the requests unanswered for longer than
+	// window: a sweep every window, of the unanswered only.
+	swept time.Time
 	// firsts are firstOf's keys in the order they were added, with the time of their
 	// request, for forgetting transactions older than window; window 0 keeps all.
 	firsts    []keyAt
@@ -312,23 +312,18 @@ func (a *assembler) chain(m *capture.Message, sm *sipmsg.Message, perr error) (i
 
 // await keeps p until a final response to key answers it, or the window passes.
 func (a *assembler) await(key string, p pending, t time.Time) {
-	if a.window > 0 {
-		n := 0
-		for n < len(a.awaitedAt) && t.Sub(a.awaitedAt[n].t) > a.window {
-			if w := a.awaiting[a.awaitedAt[n].key]; w != nil && w.t.Equal(a.awaitedAt[n].t) {
-				delete(a.awaiting, a.awaitedAt[n].key)
+	if a.window > 0 && t.Sub(a.swept) > a.window {
+		for k, w := range a.awaiting {
+			if t.Sub(w.t) > a.window {
+				delete(a.awaiting, k)
 			}
-			n++
 		}
-		a.awaitedAt = a.awaitedAt[n:]
+		a.swept = t
 	}
 	w := a.awaiting[key]
 	if w == nil {
 		w = &awaited{t: t}
 		a.awaiting[key] = w
-		if a.window > 0 {
-			a.awaitedAt = append(a.awaitedAt, keyAt{key, t})
-		}
 	}
 	w.ps = append(w.ps, p)
 }
