@@ -11,6 +11,7 @@
 #   bench/offline.sh                 # 100,000 and 1,000,000 requests
 #   bench/offline.sh 10000 100000    # other sizes
 #   BENCH_DIR=/var/tmp/bench bench/offline.sh
+#   INTERVAL=1ms bench/offline.sh    # requests 1 ms apart in capture time (default 50us)
 set -eu
 cd "$(dirname "$0")/.."
 pcaps=${BENCH_DIR:-$(mktemp -d)}
@@ -21,8 +22,8 @@ go build -o "$dir/offlinegen" ./bench/offlinegen
 go build -o "$dir/offlinejudge" ./bench/offlinejudge
 [ $# -gt 0 ] || set -- 100000 1000000
 for n in "$@"; do
-	f=$pcaps/offline-logoff-$n.pcap
-	[ -f "$f" ] || "$dir/offlinegen" -requests "$n" -clients 1000 -profile "$profile" -o "$f"
+	f=$pcaps/offline-logoff-${INTERVAL:+$INTERVAL-}$n.pcap
+	[ -f "$f" ] || "$dir/offlinegen" -requests "$n" -clients 1000 -interval "${INTERVAL:-50us}" -profile "$profile" -o "$f"
 	echo "== $n REGISTERs from 1,000 clients: $f ($(du -h "$f" | cut -f1))"
 	/usr/bin/time -f "tshark: %e s wall, %M KB peak RSS" \
 		sh -c "tshark -r '$f' -Y sip -T fields -e sip.Method 2>/dev/null | wc -l"

@@ -32,8 +32,9 @@ func main() {
 	clients := flag.Int("clients", 1000, "clients sending them (each sends requests/clients)")
 	out := flag.String("o", "offline.pcap", "the pcap file to write")
 	prof := flag.String("profile", "fixtures/profiles/plain-register.yaml", "the profile whose identity the clients take (each its own address of record)")
+	interval := flag.Duration("interval", 50*time.Microsecond, "capture time between one request and the next (the reader remembers 64×T1 = 32 s of transactions, so this sets how many it holds)")
 	flag.Parse()
-	if err := write(*out, *prof, *requests, *clients); err != nil {
+	if err := write(*out, *prof, *requests, *clients, *interval); err != nil {
 		fmt.Fprintln(os.Stderr, "offlinegen:", err)
 		os.Exit(1)
 	}
@@ -52,7 +53,7 @@ var server = net.IPv4(198, 51, 100, 1)
 
 const serverPort = 5060
 
-func write(path, profPath string, requests, clients int) error {
+func write(path, profPath string, requests, clients int, interval time.Duration) error {
 	p, err := profile.Load(profPath)
 	if err != nil {
 		return err
@@ -102,7 +103,7 @@ func write(path, profPath string, requests, clients int) error {
 		if err := g.send(t.Add(200*time.Microsecond), s, res, false); err != nil {
 			return err
 		}
-		t = t.Add(50 * time.Microsecond)
+		t = t.Add(interval)
 	}
 	return bw.Flush()
 }
