@@ -2,6 +2,7 @@ package recorded
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -18,24 +19,38 @@ import (
 // assembler turns recorded payloads into the messages of a run: it numbers and names
 // them, sets each request's status from the response that answered it (same Call-ID and
 // CSeq), and marks retransmissions (same Via branch, sent-by and method) as the live
-// server does.
+// server does. With a spool, each message is written to its source's chain as it is
+// completed and only the sources (run.Source) and the transactions of the window stay
+// in memory; without one, the messages are held (msgs).
 type assembler struct {
-	n       *notes
-	msgs    []*capture.Message
-	damaged []run.Damage
+	n        *notes
+	msgs     []*capture.Message
+	requests int
+	damaged  []run.Damage
+	// sources are the chains of a spooled recording, by source address and address of
+	// record, in order (sourceOrder).
+	sources     map[[2]string]*run.Source
+	sourceOrder []*run.Source
+	// started and finished are the times of the first and last message; answered is
+	// set once a response answers a request.
+	started, finished time.Time
+	answered          bool
 	// names and oldNames count the names given (uniqueName), oldNames being the
 	// generation before names filled up.
 	names, oldNames map[string]int
-	awaiting        map[string][]*capture.Message // Call-ID and CSeq → requests without a final response
-	firstOf         map[string]int                // transaction key → Seq of its first request
+	awaiting        map[string]*awaited // Call-ID and CSeq → requests without a final response
+	firstOf         map[string]int      // transaction key → Seq of its first request
+	// swept is when awaiting was last rid of the requests unanswered for longer than
+	// window: a sweep every window, of the unanswered only.
+	swept time.Time
 	// firsts are firstOf's keys in the order they were added, with the time of their
 	// request, for forgetting transactions older than window; window 0 keeps all.
 	firsts    []keyAt
 	window    time.Duration
 	responses int
 	others    map[string]int // traffic that is not for the checks, by kind
-	// spool, when not nil, takes the bytes of every REGISTER and PUBLISH as it is
-	// completed (capture.Message.Spooled), in place of memory; err is its first error.
+	// spool, when not nil, takes every message as it is completed (capture.Spool.Append)
+	// in place of memory; err is its first error.
 	spool *capture.Spool
 	err   error
 	// addrs holds one copy of each address and address of record seen (intern), so
@@ -62,6 +77,18 @@ func (a *assembler) intern(s string) string {
 	return s
 }
 
+// awaited are the requests of one Call-ID and CSeq that no final response answered yet,
+// since t: held in memory (m) or spooled (at off).
+type awaited struct {
+	t  time.Time
+	ps []pending
+}
+
+type pending struct {
+	m   *capture.Message
+	off int64
+}
+
 // keyAt is a transaction key and the time its first request was seen.
 type keyAt struct {
 	key string
@@ -78,7 +105,7 @@ const transactionWindow = 64 * 500 * time.Millisecond
 const maxNames = 1 << 16
 
 func newAssembler(n *notes) *assembler {
-	return &assembler{n: n, names: map[string]int{}, awaiting: map[string][]*capture.Message{}, firstOf: map[string]int{}, others: map[string]int{}}
+	return &assembler{n: n, names: map[string]int{}, awaiting: map[string]*awaited{}, firstOf: map[string]int{}, others: map[string]int{}}
 }
 
 // flow is one direction of a TCP connection.
@@ -213,17 +240,20 @@ func (a *assembler) uniqueName(name string) string {
 }
 
 // add numbers m and, when detect is set, marks it as a retransmission of an earlier
-// request of the same transaction.
+// request of the same transaction; with a spool, it writes m to its source's chain.
 func (a *assembler) add(m *capture.Message, detect bool) {
-	m.Seq = len(a.msgs) + 1
+	a.requests++
+	m.Seq = a.requests
 	m.Method = sipmsg.MethodOf(m.Raw)
-	a.msgs = append(a.msgs, m)
-	sm, err := sipmsg.Parse(m.Raw)
-	a.spoolRaw(m, sm, err)
-	if err != nil || !sm.IsRequest {
-		return
+	if a.started.IsZero() || m.Time.Before(a.started) {
+		a.started = m.Time
 	}
-	if detect {
+	if m.Time.After(a.finished) {
+		a.finished = m.Time
+	}
+	sm, err := sipmsg.Parse(m.Raw)
+	request := err == nil && sm.IsRequest
+	if request && detect {
 		a.forget(m.Time)
 		if key := sm.TransactionKey(); key != "" {
 			if first, ok := a.firstOf[key]; ok {
@@ -236,26 +266,66 @@ func (a *assembler) add(m *capture.Message, detect bool) {
 			}
 		}
 	}
-	if key := dialogKey(sm); key != "" && m.Status == 0 {
-		a.awaiting[key] = append(a.awaiting[key], m)
+	p := pending{m: m}
+	if a.spool == nil {
+		a.msgs = append(a.msgs, m)
+	} else {
+		off, err := a.chain(m, sm, err)
+		if err != nil {
+			a.err = cmp.Or(a.err, err)
+			return
+		}
+		p = pending{off: off}
+	}
+	if !request || m.Status != 0 {
+		return
+	}
+	if key := dialogKey(sm); key != "" {
+		a.await(key, p, m.Time)
 	}
 }
 
-// spoolRaw moves the bytes of a REGISTER or PUBLISH to the spool, keeping its address
-// of record (sm, parsed from them, or perr) for grouping.
-func (a *assembler) spoolRaw(m *capture.Message, sm *sipmsg.Message, perr error) {
-	if a.spool == nil || a.err != nil || m.Method != "REGISTER" && m.Method != "PUBLISH" || len(m.Raw) == 0 {
-		return
-	}
-	e, err := a.spool.Put(m.Raw)
-	if err != nil {
-		a.err = err
-		return
-	}
+// chain writes m (parsed as sm, or perr) to the chain of its source, which it counts
+// m in, and returns where its record is.
+func (a *assembler) chain(m *capture.Message, sm *sipmsg.Message, perr error) (int64, error) {
 	if perr == nil {
 		m.Identity = a.intern(ims.Client(sm))
 	}
-	m.Spooled, m.Raw = e, nil
+	k := [2]string{m.Peer, m.Identity}
+	src := a.sources[k]
+	if src == nil {
+		src = &run.Source{Peer: m.Peer, Identity: m.Identity, First: m.Seq, Chained: true, Last: capture.NoRecord}
+		if a.sources == nil {
+			a.sources = map[[2]string]*run.Source{}
+		}
+		a.sources[k] = src
+		a.sourceOrder = append(a.sourceOrder, src)
+	}
+	off, err := a.spool.Append(m, src.Last)
+	if err != nil {
+		return 0, err
+	}
+	src.Last = off
+	src.Add(m, m.RetransmissionOf == 0 && run.IsUnjudged(m, sm, perr))
+	return off, nil
+}
+
+// await keeps p until a final response to key answers it, or the window passes.
+func (a *assembler) await(key string, p pending, t time.Time) {
+	if a.window > 0 && t.Sub(a.swept) > a.window {
+		for k, w := range a.awaiting {
+			if t.Sub(w.t) > a.window {
+				delete(a.awaiting, k)
+			}
+		}
+		a.swept = t
+	}
+	w := a.awaiting[key]
+	if w == nil {
+		w = &awaited{t: t}
+		a.awaiting[key] = w
+	}
+	w.ps = append(w.ps, p)
 }
 
 // forget drops the transactions first seen longer than the window before t.
@@ -276,25 +346,32 @@ func (a *assembler) response(raw []byte) {
 		return
 	}
 	key := dialogKey(sm)
-	for _, m := range a.awaiting[key] {
-		m.Status = sm.StatusCode
+	w := a.awaiting[key]
+	if w == nil {
+		return
+	}
+	a.answered = true
+	for _, p := range w.ps {
+		if p.m != nil {
+			p.m.Status = sm.StatusCode
+		} else if err := a.spool.SetStatus(p.off, sm.StatusCode); err != nil {
+			a.err = cmp.Or(a.err, err)
+		}
 	}
 	delete(a.awaiting, key)
 }
 
 // recording finishes the run.
 func (a *assembler) recording(n *notes) *Recording {
-	rec := &Recording{Messages: a.msgs, Damaged: a.damaged, Responses: a.responses, Spool: a.spool}
-	for _, m := range a.msgs {
-		if m.RetransmissionOf != 0 && m.Status == 0 {
-			m.Status = a.msgs[m.RetransmissionOf-1].Status // answered again with the same response
+	rec := &Recording{Messages: a.msgs, Sources: a.sourceOrder, Requests: a.requests, Damaged: a.damaged, Responses: a.responses,
+		Spool: a.spool, Started: a.started, Finished: a.finished}
+	if a.spool == nil {
+		for _, m := range a.msgs {
+			if m.RetransmissionOf != 0 && m.Status == 0 {
+				m.Status = a.msgs[m.RetransmissionOf-1].Status // answered again with the same response (run.Run.Load for a spool)
+			}
 		}
-		if rec.Started.IsZero() || m.Time.Before(rec.Started) {
-			rec.Started = m.Time
-		}
-		if m.Time.After(rec.Finished) {
-			rec.Finished = m.Time
-		}
+		rec.Sources = run.Sources(a.msgs)
 	}
 	kinds := make([]string, 0, len(a.others))
 	for k := range a.others {
@@ -304,11 +381,8 @@ func (a *assembler) recording(n *notes) *Recording {
 	for _, k := range kinds {
 		n.add("other traffic, not judged: %d %s", a.others[k], k)
 	}
-	answered := false
-	for _, m := range a.msgs {
-		answered = answered || m.Status != 0
-	}
-	if !answered && len(a.msgs) > 0 {
+	answered := a.answered || slices.ContainsFunc(a.msgs, func(m *capture.Message) bool { return m.Status != 0 }) // (a folder's index gives statuses)
+	if !answered && a.requests > 0 {
 		n.add("the recording holds no final response to any request: no REGISTER is known to be accepted, so a log-off re-REGISTER is judged as a registration (7.2.1-04), and no PUBLISH is known to be rejected (7.2.2-16)")
 	}
 	rec.Notes = n.list()

@@ -2,6 +2,8 @@ package recorded_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -60,6 +62,42 @@ func BenchmarkCheckCapture(b *testing.B) {
 		if len(r.Clients) != clients || rows < clients*perClient {
 			b.Fatalf("expected %d clients and a row per request at least, saw %d and %d; notes %q", clients, len(r.Clients), rows, rec.Notes)
 		}
+	}
+	b.ReportMetric(float64(clients*perClient*b.N)/b.Elapsed().Seconds(), "requests/s")
+}
+
+// BenchmarkReadSpooled reads a pcapng file of 10,000 REGISTERs from 20 clients, half
+// over UDP and half over TCP, as check does (recorded.Read: two passes, every message
+// written to the spool's chains, responses patched in): the reading stage alone.
+func BenchmarkReadSpooled(b *testing.B) {
+	const clients, perClient = 20, 500
+	xs := make([]recordedtest.Exchange, perClient)
+	for i := range xs {
+		xs[i] = recordedtest.Exchange{Kind: client.Register, Status: 200}
+	}
+	var pkts []pcapng.Packet
+	for c := range clients {
+		cfg := config(fmt.Sprintf("sip:user%d@mcptt.example.com", c), []string{"udp", "tcp"}[c%2], "198.51.100.1:5060")
+		flow, err := recordedtest.Flow(cfg, fmt.Sprintf("192.0.2.%d:%d", c+1, 40000+c), start.Add(time.Duration(c)*time.Microsecond), xs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pkts = append(pkts, flow...)
+	}
+	path := filepath.Join(b.TempDir(), "bench.pcapng")
+	if err := os.WriteFile(path, pcapngOf(b, pkts), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		rec, err := recorded.Read(path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rec.Requests != clients*perClient || len(rec.Sources) != clients {
+			b.Fatalf("expected %d requests from %d sources, saw %d from %d", clients*perClient, clients, rec.Requests, len(rec.Sources))
+		}
+		rec.Spool.Close()
 	}
 	b.ReportMetric(float64(clients*perClient*b.N)/b.Elapsed().Seconds(), "requests/s")
 }

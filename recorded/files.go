@@ -187,12 +187,12 @@ func (r *Recording) WriteCaptures(dir, readFrom string) error {
 	for _, f := range append(old, filepath.Join(dir, capture.IndexFile), filepath.Join(dir, capture.LogFile)) {
 		os.Remove(f)
 	}
-	for _, m := range r.Messages {
-		raw, err := r.Spool.Bytes(m)
-		if err != nil {
-			return fmt.Errorf("capture: %w", err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, m.Name), raw, 0o644); err != nil {
+	msgs, err := r.All()
+	if err != nil {
+		return fmt.Errorf("capture: %w", err)
+	}
+	for _, m := range msgs {
+		if err := os.WriteFile(filepath.Join(dir, m.Name), m.Raw, 0o644); err != nil {
 			return fmt.Errorf("capture %s: %w", m.Name, err)
 		}
 	}
@@ -201,7 +201,7 @@ func (r *Recording) WriteCaptures(dir, readFrom string) error {
 			return fmt.Errorf("capture %s: %w", d.Name, err)
 		}
 	}
-	b, err := json.MarshalIndent(r.Messages, "", "  ")
+	b, err := json.MarshalIndent(msgs, "", "  ")
 	if err != nil {
 		return err
 	}

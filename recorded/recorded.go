@@ -29,7 +29,14 @@ type Recording struct {
 	// order they were completed, numbered from 1 (Seq), named for the file or frame
 	// they came from (Name), with the status of the response that answered them
 	// (Status) and retransmissions marked (RetransmissionOf). Responses are not in it.
+	// A capture file's messages are not held here but chained in the Spool, per
+	// source (All reads them back).
 	Messages []*capture.Message
+	// Sources are the messages grouped by source address and address of record, with
+	// their counts: in memory, or chained in the Spool.
+	Sources []*run.Source
+	// Requests counts the messages.
+	Requests int
 	// Damaged are requests the recording does not hold whole.
 	Damaged []run.Damage
 	// Notes tell a person what else the recording held and what could not be read.
@@ -39,9 +46,9 @@ type Recording struct {
 	// Started and Finished are the times of the first and last message, zero when the
 	// recording has none.
 	Started, Finished time.Time
-	// Spool holds the bytes of the REGISTER and PUBLISH requests of a capture file
-	// (capture.Message.Spooled), nil when every message is in memory; Run hands it to
-	// the run, and whoever ends the run closes it.
+	// Spool holds the messages of a capture file (capture.Spool.Append), chained per
+	// source, nil when every message is in memory; Run hands it to the run, and
+	// whoever ends the run closes it.
 	Spool *capture.Spool
 }
 
@@ -50,9 +57,9 @@ type Recording struct {
 // file is read as a stream, twice (the first pass finds the ports SIP is on), never
 // whole into memory. Errors are for a path that cannot be read at all; damage inside
 // it is in the Recording's notes. progress, when not nil, is told how the read of a
-// capture file goes every few seconds. The bytes of a capture file's REGISTER and
-// PUBLISH requests go to a temporary spool file (Recording.Spool) as they are read,
-// not to memory.
+// capture file goes every few seconds. A capture file's messages go to a temporary
+// spool file (Recording.Spool) as they are read, not to memory: what stays is per
+// source, per open TCP stream and per transaction of the window.
 func Read(path string, progress io.Writer) (*Recording, error) {
 	info, err := os.Stat(path)
 	if err != nil {
@@ -158,7 +165,7 @@ func eachFrame(open func() (io.ReadCloser, error), progress io.Writer, size int6
 // shard holds, with the recording's notes and run.Split's, and the recording's spool.
 // A recording without times starts now.
 func (r *Recording) Run(sel string, shard run.Shard) (*run.Run, error) {
-	clients, notes, err := run.Split(r.Messages, r.Damaged, sel)
+	clients, notes, err := run.Split(r.Sources, r.Damaged, sel)
 	if err != nil {
 		return nil, err
 	}
@@ -167,11 +174,24 @@ func (r *Recording) Run(sel string, shard run.Shard) (*run.Run, error) {
 		notes = append(notes, note)
 	}
 	out := &run.Run{Source: r.Source, Started: r.Started, Finished: r.Finished, Clients: clients, Spool: r.Spool,
-		Notes: slices.Concat(r.Notes, notes, []string{fmt.Sprintf("%d request(s) and %d response(s) read from the capture", len(r.Messages), r.Responses)})}
+		Notes: slices.Concat(r.Notes, notes, []string{fmt.Sprintf("%d request(s) and %d response(s) read from the capture", r.Requests, r.Responses)})}
 	if out.Started.IsZero() {
 		out.Started = time.Now().UTC()
 	}
 	return out, nil
+}
+
+// All is every message of the recording, in order: Messages, or the spool's chains
+// read back whole.
+func (r *Recording) All() ([]*capture.Message, error) {
+	if r.Spool == nil {
+		return r.Messages, nil
+	}
+	c := &run.Client{Sources: r.Sources}
+	if err := (&run.Run{Spool: r.Spool}).Load(c); err != nil {
+		return nil, err
+	}
+	return c.Messages, nil
 }
 
 // safeName keeps a file name usable inside a verdict's message, which lists names

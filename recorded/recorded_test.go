@@ -237,16 +237,21 @@ func TestReadFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	fromMemory := recorded.ReadPcap("run.pcapng", data)
-	if fromFile.Source != fromMemory.Source || len(fromFile.Messages) != 2 || len(fromMemory.Messages) != 2 {
-		t.Fatalf("expected the same two requests from file and memory, saw %s %d and %s %d", fromFile.Source, len(fromFile.Messages), fromMemory.Source, len(fromMemory.Messages))
+	spooled, err := fromFile.All()
+	if err != nil || fromFile.Messages != nil || len(fromFile.Sources) != 1 || !fromFile.Sources[0].Chained {
+		t.Fatalf("expected the file's requests chained in its spool, one source, not in memory, saw %d in memory, sources %+v (%v)", len(fromFile.Messages), fromFile.Sources, err)
 	}
-	for i, m := range fromFile.Messages {
-		raw, err := fromFile.Spool.Bytes(m)
-		if o := fromMemory.Messages[i]; m.Name != o.Name || m.Status != o.Status || err != nil || !bytes.Equal(raw, o.Raw) {
+	if fromFile.Source != fromMemory.Source || len(spooled) != 2 || len(fromMemory.Messages) != 2 || fromFile.Requests != 2 {
+		t.Fatalf("expected the same two requests from file and memory, saw %s %d and %s %d", fromFile.Source, len(spooled), fromMemory.Source, len(fromMemory.Messages))
+	}
+	for i, m := range spooled {
+		raw, err := fromFile.Spool.Bytes(&capture.Message{Name: m.Name, Spooled: m.Spooled})
+		o := fromMemory.Messages[i]
+		if m.Name != o.Name || m.Status != o.Status || err != nil || !bytes.Equal(raw, o.Raw) || !bytes.Equal(m.Raw, o.Raw) {
 			t.Errorf("message %d: from the file %s %d (%v), from memory %s %d", i, m.Name, m.Status, err, o.Name, o.Status)
 		}
-		if m.Raw != nil || m.Spooled.Len != len(raw) || m.Identity != "sip:bob@mcptt.example.com" {
-			t.Errorf("message %d: expected its %d byte(s) spooled, not in memory, with its address of record, saw %d in memory, %+v spooled, identity %q", i, len(raw), len(m.Raw), m.Spooled, m.Identity)
+		if m.Identity != "sip:bob@mcptt.example.com" || m.Time != o.Time || m.Peer != o.Peer || m.Transport != o.Transport {
+			t.Errorf("message %d: expected its metadata back from the spool, saw %+v, from memory %+v", i, m, o)
 		}
 	}
 	if fromMemory.Spool != nil {
@@ -255,7 +260,7 @@ func TestReadFile(t *testing.T) {
 	if err := fromFile.Spool.Close(); err != nil {
 		t.Error(err)
 	}
-	if _, err := fromFile.Spool.Bytes(fromFile.Messages[0]); err == nil {
+	if _, err := fromFile.All(); err == nil {
 		t.Errorf("expected the bytes of a closed spool to be refused, saw them read")
 	}
 	if progress.Len() != 0 {
@@ -420,5 +425,49 @@ func TestRetransmissionWindow(t *testing.T) {
 		if len(rec.Messages) != 2 || rec.Messages[1].RetransmissionOf != tt.want {
 			t.Errorf("repeated after %v: expected the second request's retransmission mark %d, saw %+v", tt.after, tt.want, rec.Messages)
 		}
+	}
+}
+
+// A capture file's requests read back from the spool as from memory: a retransmission
+// sent after the response to the first takes its status when its client is loaded,
+// and the status of a request answered after its record was written is patched in.
+func TestSpooledRetransmission(t *testing.T) {
+	pkts := packets(t, "sip:bob@mcptt.example.com", "udp", "192.0.2.7:5070", "198.51.100.1:5060", flow[:1]) // REGISTER, 200
+	again := pkts[0]
+	again.Time = pkts[1].Time.Add(time.Second)
+	data := pcapngOf(t, append(pkts, again))
+	path := filepath.Join(t.TempDir(), "run.pcapng")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := recorded.Read(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Spool.Close()
+	r, err := rec.Run("", run.Shard{})
+	if err != nil || len(r.Clients) != 1 {
+		t.Fatalf("expected one client, saw %+v (%v)", r, err)
+	}
+	c := r.Clients[0]
+	if c.Messages != nil || c.Counts().Retransmissions != 1 {
+		t.Errorf("expected the client's messages spooled and its retransmission counted, saw %d in memory, counts %+v", len(c.Messages), c.Counts())
+	}
+	if err := r.Load(c); err != nil {
+		t.Fatal(err)
+	}
+	memory := recorded.ReadPcap("run.pcapng", data).Messages
+	if len(c.Messages) != 2 || len(memory) != 2 {
+		t.Fatalf("expected the request and its retransmission, saw %d (from memory %d)", len(c.Messages), len(memory))
+	}
+	for i, m := range c.Messages {
+		o := memory[i]
+		if m.Name != o.Name || m.Status != 200 || o.Status != 200 || m.RetransmissionOf != o.RetransmissionOf || !bytes.Equal(m.Raw, o.Raw) {
+			t.Errorf("message %d: expected %s status 200 retransmission of %d, saw %s %d %d (from memory %d)", i+1, o.Name, o.RetransmissionOf, m.Name, m.Status, m.RetransmissionOf, o.Status)
+		}
+	}
+	r.Release(c)
+	if c.Messages != nil {
+		t.Errorf("expected Release to drop the loaded messages")
 	}
 }

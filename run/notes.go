@@ -15,8 +15,8 @@ import (
 // REGISTER or PUBLISH names a client is one client holding everything, so that the
 // requirements find none of the requests they wait for. notes say which clients the
 // traffic holds, what each sent that is not judged, and what came from no client.
-func Split(msgs []*capture.Message, damaged []Damage, sel string) (chosen []*Client, notes []string, err error) {
-	all, others := Group(msgs, damaged)
+func Split(sources []*Source, damaged []Damage, sel string) (chosen []*Client, notes []string, err error) {
+	all, others := GroupSources(sources, damaged)
 	var ids []string
 	for _, c := range all {
 		ids = append(ids, c.ID+" (from "+strings.Join(c.Addrs, ", ")+")")
@@ -33,22 +33,24 @@ func Split(msgs []*capture.Message, damaged []Damage, sel string) (chosen []*Cli
 	case len(all) > 1:
 		notes = append(notes, fmt.Sprintf("%d clients in the capture, each judged as a run of its own (each result's detail names its client): %s", len(all), strings.Join(ids, "; ")))
 	case len(all) == 0:
-		chosen, others = []*Client{{Messages: msgs, Damaged: damaged}}, nil
+		chosen, others = []*Client{{Messages: inMemory(sources), Damaged: damaged, Sources: sources}}, nil
 	}
 	for _, c := range chosen {
 		who := "the client"
 		if len(chosen) > 1 {
 			who = "client " + c.ID
 		}
-		if u := unjudged(c.Messages); len(u) > 0 {
-			notes = append(notes, fmt.Sprintf("%s sent %s, not judged except by 7.2.2-16", who, methodCounts(u)))
+		counts := c.Counts()
+		if len(counts.Unjudged) > 0 {
+			notes = append(notes, fmt.Sprintf("%s sent %s, not judged except by 7.2.2-16", who, countsText(counts.Unjudged)))
 		}
-		if n := retransmissions(c.Messages); n > 0 {
+		if n := counts.Retransmissions; n > 0 {
 			notes = append(notes, fmt.Sprintf("%s retransmitted %d request(s), not judged again", who, n))
 		}
 	}
 	if len(others) > 0 {
-		notes = append(notes, fmt.Sprintf("%d request(s) from parties that sent no REGISTER or PUBLISH (%s), not judged", len(others), methodCounts(others)))
+		counts := Total(others)
+		notes = append(notes, fmt.Sprintf("%d request(s) from parties that sent no REGISTER or PUBLISH (%s), not judged", counts.Messages, countsText(counts.Methods)))
 	}
 	return chosen, notes, nil
 }
@@ -80,9 +82,9 @@ func unjudged(msgs []*capture.Message) []*capture.Message {
 	var out []*capture.Message
 	for _, m := range msgs {
 		if m.RetransmissionOf != 0 || m.Method == "REGISTER" || m.Method == "PUBLISH" {
-			continue // (a REGISTER or PUBLISH request line: judged, or unreadable; no need to parse)
+			continue // (no need to parse)
 		}
-		if s, err := sipmsg.Parse(m.Raw); err == nil && (!s.IsRequest || s.Method != "REGISTER" && s.Method != "PUBLISH") {
+		if s, err := sipmsg.Parse(m.Raw); IsUnjudged(m, s, err) {
 			out = append(out, m)
 		}
 	}
@@ -104,15 +106,24 @@ func retransmissions(msgs []*capture.Message) int {
 func methodCounts(msgs []*capture.Message) string {
 	n := map[string]int{}
 	for _, m := range msgs {
-		method := m.Method
+		n[m.Method]++
+	}
+	return countsText(n)
+}
+
+// countsText is "2 OPTIONS, 1 unreadable": counts by method ("" for unreadable), in
+// method order.
+func countsText(n map[string]int) string {
+	named := map[string]int{}
+	for method, k := range n {
 		if method == "" {
 			method = "unreadable"
 		}
-		n[method]++
+		named[method] += k
 	}
 	var parts []string
-	for _, method := range slices.Sorted(maps.Keys(n)) {
-		parts = append(parts, fmt.Sprintf("%d %s", n[method], method))
+	for _, method := range slices.Sorted(maps.Keys(named)) {
+		parts = append(parts, fmt.Sprintf("%d %s", named[method], method))
 	}
 	return strings.Join(parts, ", ")
 }

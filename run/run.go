@@ -7,6 +7,8 @@
 package run
 
 import (
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
@@ -38,27 +40,45 @@ type Run struct {
 	Spool *capture.Spool
 }
 
-// Load reads the bytes of c's spooled messages back into their Raw, to judge c.
+// Load reads c's messages chained in the run's spool (Source.Chained) into
+// c.Messages, in order, to judge c; a retransmission takes the status of the request
+// it repeats when the recording holds no answer of its own. A client held in memory
+// is left as it is.
 func (r *Run) Load(c *Client) error {
-	for _, m := range c.Messages {
-		if m.Spooled.Len == 0 || m.Raw != nil {
+	if !c.chained() {
+		return nil
+	}
+	var msgs []*capture.Message
+	for _, s := range c.Sources {
+		if !s.Chained {
+			msgs = append(msgs, s.Messages...)
 			continue
 		}
-		raw, err := r.Spool.Bytes(m)
-		if err != nil {
-			return err
+		if r.Spool == nil {
+			return fmt.Errorf("client %s: its requests are spooled, but there is no spool", c.ID)
 		}
-		m.Raw = raw
+		chain, err := r.Spool.Chain(s.Last)
+		if err != nil {
+			return fmt.Errorf("client %s, requests from %s: %w", c.ID, s.Peer, err)
+		}
+		msgs = append(msgs, chain...)
 	}
+	slices.SortFunc(msgs, func(a, b *capture.Message) int { return a.Seq - b.Seq })
+	status := make(map[int]int, len(msgs))
+	for _, m := range msgs {
+		if m.RetransmissionOf != 0 && m.Status == 0 {
+			m.Status = status[m.RetransmissionOf] // answered again with the same response
+		}
+		status[m.Seq] = m.Status
+	}
+	c.Messages = msgs
 	return nil
 }
 
-// Release drops the bytes Load read, once c is judged.
+// Release drops the messages Load read, once c is judged.
 func (r *Run) Release(c *Client) {
-	for _, m := range c.Messages {
-		if m.Spooled.Len > 0 {
-			m.Raw = nil
-		}
+	if c.chained() {
+		c.Messages = nil
 	}
 }
 
@@ -69,9 +89,27 @@ type Client struct {
 	// which no REGISTER or PUBLISH named a client.
 	ID string
 	// Addrs are the source addresses (host:port) it sent from, in order of first use.
-	Addrs    []string
+	Addrs []string
+	// Messages are its requests, in order; for a client of chained sources, only
+	// between Run.Load and Run.Release.
 	Messages []*capture.Message
 	Damaged  []Damage
+	// Sources are the parties its requests came from, in a recording (GroupSources).
+	Sources []*Source
+}
+
+// chained reports whether some of c's messages are in the spool.
+func (c *Client) chained() bool {
+	return slices.ContainsFunc(c.Sources, func(s *Source) bool { return s.Chained })
+}
+
+// Counts adds up what c sent: its sources' counts in a recording, its messages'
+// otherwise.
+func (c *Client) Counts() Counts {
+	if c.Sources == nil {
+		return Total(Sources(c.Messages))
+	}
+	return Total(c.Sources)
 }
 
 // Damage is a request, or bytes sent to a SIP port, that a recording does not hold

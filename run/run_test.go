@@ -147,7 +147,7 @@ func TestSplit(t *testing.T) {
 		{"no client", nobody, nobodyDamage, "", []string{""}, []string{"the client sent 1 OPTIONS, not judged except by 7.2.2-16"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			chosen, notes, err := run.Split(tt.msgs, tt.damaged, tt.sel)
+			chosen, notes, err := run.Split(run.Sources(tt.msgs), tt.damaged, tt.sel)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,11 +164,11 @@ func TestSplit(t *testing.T) {
 		})
 	}
 	// Traffic in which no client is named is one client holding all of it.
-	chosen, _, _ := run.Split(nobody, nobodyDamage, "")
+	chosen, _, _ := run.Split(run.Sources(nobody), nobodyDamage, "")
 	if len(chosen[0].Messages) != len(nobody) || len(chosen[0].Damaged) != 1 {
 		t.Errorf("expected the one client to hold every message and the damage, saw %+v", chosen[0])
 	}
-	if _, _, err := run.Split(msgs, damaged, carol); err == nil || !strings.Contains(err.Error(), bob) {
+	if _, _, err := run.Split(run.Sources(msgs), damaged, carol); err == nil || !strings.Contains(err.Error(), bob) {
 		t.Errorf("an unknown client: expected an error listing the clients, saw %v", err)
 	}
 }
@@ -207,10 +207,10 @@ func TestNotesAreDeterministic(t *testing.T) {
 	for _, m := range []string{"INFO", "MESSAGE", "NOTIFY", "SUBSCRIBE", "UPDATE"} {
 		msgs = append(msgs, request(len(msgs)+1, m, alice, "192.0.2.7:5070"), request(len(msgs)+2, m, carol, "192.0.2.9:5060"))
 	}
-	_, first, _ := run.Split(msgs, damaged, "")
+	_, first, _ := run.Split(run.Sources(msgs), damaged, "")
 	live := run.LiveNotes("exit status 0", msgs)
 	for range 50 {
-		if _, again, _ := run.Split(msgs, damaged, ""); !slices.Equal(again, first) {
+		if _, again, _ := run.Split(run.Sources(msgs), damaged, ""); !slices.Equal(again, first) {
 			t.Fatalf("Split: expected the same notes again\n  %s\nsaw\n  %s", strings.Join(first, "\n  "), strings.Join(again, "\n  "))
 		}
 		if again := run.LiveNotes("exit status 0", msgs); !slices.Equal(again, live) {
@@ -274,68 +274,99 @@ func TestShard(t *testing.T) {
 	}
 }
 
-// spooled moves the bytes of msgs to a spool, keeping each one's address of record as
-// the assembly of a recording does.
-func spooled(t *testing.T, msgs []*capture.Message, ids map[int]string) *capture.Spool {
+// chained writes msgs to a spool as the assembly of a recording does: one chain per
+// source, each source chained.
+func chained(t *testing.T, msgs []*capture.Message) (*capture.Spool, []*run.Source) {
 	t.Helper()
 	s, err := capture.NewSpool(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	for _, m := range msgs {
-		e, err := s.Put(m.Raw)
-		if err != nil {
-			t.Fatal(err)
+	sources := run.Sources(msgs)
+	for _, src := range sources {
+		src.Chained, src.Last = true, capture.NoRecord
+		for _, m := range src.Messages {
+			if src.Last, err = s.Append(m, src.Last); err != nil {
+				t.Fatal(err)
+			}
 		}
-		m.Spooled, m.Identity, m.Raw = e, ids[m.Seq], nil
+		src.Messages = nil
 	}
-	return s
+	return s, sources
 }
 
-// Spooled messages are grouped by the address of record kept on them as messages in
-// memory are by their bytes; Load brings a client's bytes back and Release drops them
-// again, leaving messages in memory alone; a spool that cannot be read is an error.
+// Chained sources are grouped as messages in memory are; Load brings a client's
+// messages back from their chains, in order, a retransmission without a status taking
+// its first request's, and Release drops them again; a spool that cannot be read is
+// an error.
 func TestLoad(t *testing.T) {
 	inMemory, damaged := traffic()
 	want, wantOthers := run.Group(inMemory, damaged)
 	msgs, _ := traffic()
+	msgs[4].Status = 0 // alice's retransmission, answered by the response to the first
 	raws := map[int][]byte{}
 	for _, m := range msgs {
 		raws[m.Seq] = m.Raw
 	}
-	ids := map[int]string{1: alice, 2: bob, 4: carol, 5: alice, 6: alice}
-	s := spooled(t, msgs[:5], ids) // the last stays in memory
-	clients, others := run.Group(msgs, damaged)
-	if len(clients) != len(want) || !slices.Equal(names(others), names(wantOthers)) {
-		t.Fatalf("expected %d clients and others %v, saw %d and %v", len(want), names(wantOthers), len(clients), names(others))
-	}
-	for i, c := range clients {
-		if c.ID != want[i].ID || !slices.Equal(names(c.Messages), names(want[i].Messages)) || !slices.Equal(c.Addrs, want[i].Addrs) {
-			t.Errorf("client %d: expected %s %v, saw %s %v", i, want[i].ID, names(want[i].Messages), c.ID, names(c.Messages))
-		}
+	s, sources := chained(t, msgs)
+	clients, others := run.GroupSources(sources, damaged)
+	if len(clients) != len(want) || len(others) != 1 || run.Total(others).Messages != len(wantOthers) {
+		t.Fatalf("expected %d clients and others %v, saw %d and %d source(s)", len(want), names(wantOthers), len(clients), len(others))
 	}
 	r := &run.Run{Clients: clients, Spool: s}
-	alice := clients[0]
-	if err := r.Load(alice); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range alice.Messages {
-		if string(m.Raw) != string(raws[m.Seq]) {
-			t.Errorf("%s: expected its bytes loaded, saw %q", m.Name, m.Raw)
+	for i, c := range clients {
+		if c.ID != want[i].ID || c.Messages != nil || !slices.Equal(c.Addrs, want[i].Addrs) {
+			t.Errorf("client %d: expected %s %v and no messages before Load, saw %s %v %d", i, want[i].ID, want[i].Addrs, c.ID, c.Addrs, len(c.Messages))
 		}
-	}
-	r.Release(alice)
-	for _, m := range alice.Messages {
-		if inMem := m.Spooled.Len == 0; inMem != (m.Raw != nil) {
-			t.Errorf("%s: expected its bytes released when spooled, kept when in memory, saw %d byte(s) (spooled %v)", m.Name, len(m.Raw), !inMem)
+		if err := r.Load(c); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(names(c.Messages), names(want[i].Messages)) {
+			t.Errorf("client %d: expected %v loaded, saw %v", i, names(want[i].Messages), names(c.Messages))
+		}
+		for _, m := range c.Messages {
+			if string(m.Raw) != string(raws[m.Seq]) || m.Status != 200 && m.Method != "" {
+				t.Errorf("%s: expected its bytes and status loaded, saw %q, %d", m.Name, m.Raw, m.Status)
+			}
+			if raw, err := s.Bytes(&capture.Message{Name: m.Name, Spooled: m.Spooled}); err != nil || string(raw) != string(m.Raw) {
+				t.Errorf("%s: expected its extent to give its bytes, saw %q (%v)", m.Name, raw, err)
+			}
+		}
+		r.Release(c)
+		if c.Messages != nil {
+			t.Errorf("client %d: expected Release to drop its messages", i)
 		}
 	}
 	s.Close()
-	if err := r.Load(alice); err == nil || !strings.Contains(err.Error(), "0001-REGISTER.sip") {
-		t.Errorf("expected an error naming the message a closed spool cannot give, saw %v", err)
+	if err := r.Load(clients[0]); err == nil || !strings.Contains(err.Error(), alice) {
+		t.Errorf("expected an error naming the client a closed spool cannot give, saw %v", err)
 	}
-	if err := (&run.Run{Clients: want}).Load(want[0]); err != nil {
-		t.Errorf("expected a run in memory to load nothing, saw %v", err)
+	if err := (&run.Run{Clients: want}).Load(want[0]); err != nil || len(want[0].Messages) == 0 {
+		t.Errorf("expected a run in memory to load nothing and keep its messages, saw %v", err)
+	}
+}
+
+// Bytes a client sends before its first REGISTER (unreadable, so naming no client) are
+// its own once the REGISTER names it, from the same address, chained or not.
+func TestUnreadableFirst(t *testing.T) {
+	msgs := []*capture.Message{garbage(1, "192.0.2.7:5070"), request(2, "REGISTER", alice, "192.0.2.7:5070"), garbage(3, "192.0.2.7:5070")}
+	s, sources := chained(t, msgs)
+	if len(sources) != 2 || sources[0].Identity != "" || sources[0].Claim != 0 || sources[1].Claim != 2 {
+		t.Fatalf("expected the garbage's source, then alice's with her REGISTER, saw %+v", sources)
+	}
+	clients, others := run.GroupSources(sources, nil)
+	if len(clients) != 1 || clients[0].ID != alice || len(others) != 0 {
+		t.Fatalf("expected alice alone, holding everything, saw %d client(s), %d other source(s)", len(clients), len(others))
+	}
+	r := &run.Run{Clients: clients, Spool: s}
+	if err := r.Load(clients[0]); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(clients[0].Messages); !slices.Equal(got, []string{"0001-unreadable.sip", "0002-REGISTER.sip", "0003-unreadable.sip"}) {
+		t.Errorf("expected alice's three messages in order, saw %v", got)
+	}
+	if n := clients[0].Counts(); n.Messages != 3 || n.Fresh["REGISTER"] != 1 || n.Methods[""] != 2 {
+		t.Errorf("expected alice's counts (3 messages, 1 REGISTER, 2 unreadable), saw %+v", n)
 	}
 }

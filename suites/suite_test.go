@@ -8,6 +8,7 @@ package suites_test
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -111,6 +112,9 @@ func judgeAll(r *run.Run) (*reports.Stream, map[string]*aggregate) {
 	err = j.Run(r, func(batch validators.Rows) error {
 		for _, row := range batch.Rows {
 			agg[row.Requirement].add(row)
+		}
+		if batch.Client < len(r.Clients) {
+			findings.note(r.Clients[batch.Client], batch.Rows)
 		}
 		p.judged(batch)
 		return sink.Add(batch.Rows...)
@@ -328,11 +332,7 @@ func arrived() verdict.Requests {
 	var fewest verdict.Requests
 	for _, c := range collected.Clients {
 		n := verdict.Requests{}
-		for _, m := range c.Messages {
-			if m.RetransmissionOf == 0 {
-				n[m.Method]++
-			}
-		}
+		maps.Copy(n, c.Counts().Fresh)
 		if fewest == nil {
 			fewest = n
 		}
@@ -343,18 +343,43 @@ func arrived() verdict.Requests {
 	return fewest
 }
 
-// rawOf returns the bytes of a request by the name the verdicts give it, from memory or
-// from the run's spool (nil when they cannot be read): the reports ask only for the
-// rows they show.
-func rawOf(r *run.Run) func(string) []byte {
-	byName := map[string]*capture.Message{}
-	for _, c := range r.Clients {
-		for _, m := range c.Messages {
-			byName[m.Name] = m
+// findings are the requests the findings of the run are about (fail and
+// inconclusive rows), by name, their bytes left in the run's spool: the only ones the
+// reports show an excerpt of (reports.Run.RawOf).
+var findings = excerpts{}
+
+type excerpts map[string]*capture.Message
+
+// note keeps the requests of c (loaded to be judged) that rows, c's, are findings about.
+func (e excerpts) note(c *run.Client, rows []verdict.Result) {
+	var byName map[string]*capture.Message
+	for _, row := range rows {
+		if row.Verdict != verdict.Fail && row.Verdict != verdict.Inconclusive {
+			continue
+		}
+		if byName == nil {
+			byName = make(map[string]*capture.Message, len(c.Messages))
+			for _, m := range c.Messages {
+				byName[m.Name] = m
+			}
+		}
+		for _, name := range strings.Split(row.Message, ", ") {
+			if m := byName[name]; m != nil && e[name] == nil {
+				kept := *m
+				if kept.Spooled.Len > 0 {
+					kept.Raw = nil // read again from the spool when shown
+				}
+				e[name] = &kept
+			}
 		}
 	}
+}
+
+// rawOf returns the bytes of a request a finding is about by the name the verdicts
+// give it, from memory or from the run's spool (nil when they cannot be read).
+func rawOf(r *run.Run) func(string) []byte {
 	return func(name string) []byte {
-		m := byName[name]
+		m := findings[name]
 		if m == nil {
 			return nil
 		}

@@ -42,7 +42,8 @@ type Rows struct {
 // and hands each client's rows to emit as they are judged: emit is never called
 // concurrently, and a client's run-wide rows come at the end, once every client is
 // judged (they are given once when every client gives them alike). Each client's
-// spooled bytes are loaded just before it is judged and released after (run.Run.Load);
+// spooled messages are loaded just before it is judged and released once emit has its
+// rows (run.Run.Load), so that emit may still read the client's messages;
 // an error loading them stops the run and is returned. A run without
 // clients is judged as one client that sent nothing. An error of emit stops the run
 // and is returned.
@@ -92,12 +93,12 @@ func (j Judge) Run(r *run.Run, emit func(Rows) error) error {
 						rs = append(rs, jc.named(row, several))
 					}
 				}
-				r.Release(c)
 				mu.Lock()
 				if err == nil {
 					err = emit(Rows{Client: i, Rows: rs})
 				}
 				mu.Unlock()
+				r.Release(c)
 			}
 		}()
 	}

@@ -170,22 +170,21 @@ func TestJudgeSpooled(t *testing.T) {
 	defer s.Close()
 	r.Spool = s
 	for _, c := range r.Clients {
+		src := &run.Source{Chained: true, Last: capture.NoRecord}
 		for _, m := range c.Messages {
-			if m.Spooled, err = s.Put(m.Raw); err != nil {
+			if src.Last, err = s.Append(m, src.Last); err != nil {
 				t.Fatal(err)
 			}
-			m.Raw = nil
 		}
+		c.Sources, c.Messages = []*run.Source{src}, nil
 	}
 	got, err := rowsOf(r)
 	if err != nil || !slices.Equal(got, want) {
 		t.Errorf("expected the rows of the run in memory (%d), saw %d (%v)", len(want), len(got), err)
 	}
 	for _, c := range r.Clients {
-		for _, m := range c.Messages {
-			if m.Raw != nil {
-				t.Errorf("%s: expected its bytes released once judged, saw them kept", m.Name)
-			}
+		if c.Messages != nil {
+			t.Errorf("client %s: expected its messages released once judged, saw them kept", c.ID)
 		}
 	}
 	s.Close()

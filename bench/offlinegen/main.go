@@ -1,7 +1,9 @@
 // Command offlinegen writes the capture the offline figures are measured on: a classic
 // pcap of REGISTERs, each answered 200 OK, from many reference clients (client.Build,
 // no sockets), half over UDP and half over TCP (one connection per client, opened with
-// a SYN), the clients' requests interleaved as a busy registrar would see them. It
+// a SYN), the clients' requests interleaved as a busy registrar would see them, each
+// client's last request its log-off re-REGISTER (7.2.1 NOTE 1; the profile's
+// client.logoff), so that the capture is conformant throughout. It
 // writes as it goes, so that a capture of a million requests needs no more memory
 // than one.
 //
@@ -30,8 +32,9 @@ func main() {
 	clients := flag.Int("clients", 1000, "clients sending them (each sends requests/clients)")
 	out := flag.String("o", "offline.pcap", "the pcap file to write")
 	prof := flag.String("profile", "fixtures/profiles/plain-register.yaml", "the profile whose identity the clients take (each its own address of record)")
+	interval := flag.Duration("interval", 50*time.Microsecond, "capture time between one request and the next (the reader remembers 64×T1 = 32 s of transactions, so this sets how many it holds)")
 	flag.Parse()
-	if err := write(*out, *prof, *requests, *clients); err != nil {
+	if err := write(*out, *prof, *requests, *clients, *interval); err != nil {
 		fmt.Fprintln(os.Stderr, "offlinegen:", err)
 		os.Exit(1)
 	}
@@ -50,7 +53,7 @@ var server = net.IPv4(198, 51, 100, 1)
 
 const serverPort = 5060
 
-func write(path, profPath string, requests, clients int) error {
+func write(path, profPath string, requests, clients int, interval time.Duration) error {
 	p, err := profile.Load(profPath)
 	if err != nil {
 		return err
@@ -82,7 +85,11 @@ func write(path, profPath string, requests, clients int) error {
 		k := i / clients
 		local := fmt.Sprintf("%s:%d", s.ip, s.port)
 		leg := client.Leg{Local: local, CallID: fmt.Sprintf("reg-%s", local), FromTag: "f1", CSeq: uint32(k + 1), Branch: fmt.Sprintf("z9hG4bK-%d-%d", i, k)}
-		req, err := client.Build(&s.cfg, client.Register, leg)
+		kind := client.Register
+		if i >= requests-clients {
+			kind = client.Logoff // the client's last request
+		}
+		req, err := client.Build(&s.cfg, kind, leg)
 		if err != nil {
 			return err
 		}
@@ -96,7 +103,7 @@ func write(path, profPath string, requests, clients int) error {
 		if err := g.send(t.Add(200*time.Microsecond), s, res, false); err != nil {
 			return err
 		}
-		t = t.Add(50 * time.Microsecond)
+		t = t.Add(interval)
 	}
 	return bw.Flush()
 }

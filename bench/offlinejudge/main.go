@@ -47,7 +47,7 @@ func measure(capturePath, profilePath string) error {
 		return err
 	}
 	defer rec.Spool.Close()
-	stage("read", "%d request(s), %s", len(rec.Messages), rec.Source)
+	stage("read", "%d request(s), %s", rec.Requests, rec.Source)
 	r, err := rec.Run("", run.Shard{})
 	if err != nil {
 		return err
@@ -58,6 +58,6 @@ func measure(capturePath, profilePath string) error {
 	if err := j.Run(r, func(rs validators.Rows) error { rows += len(rs.Rows); return nil }); err != nil {
 		return err
 	}
-	stage("judged", "%d row(s); %.0f request(s)/s from the start", rows, float64(len(rec.Messages))/time.Since(start).Seconds())
+	stage("judged", "%d row(s); %.0f request(s)/s from the start", rows, float64(rec.Requests)/time.Since(start).Seconds())
 	return nil
 }
