@@ -75,12 +75,12 @@ func thirdPartyWellFormed(j *judgement, r *Run, q *Request) {
 		probs = append(probs, p)
 	}
 	probs = append(probs, q.carried.Faults...)
-	probs = append(probs, scscfAddresses(q)...)
+	from, _ := uriOf(m, "from")
+	probs = append(probs, scscfAddresses(q, from)...)
 	if len(probs) > 0 {
 		j.failWith(q, problem(probs[0]), "the third-party REGISTER (TS 24.229 5.4.1.7): "+joinProblems(probs))
 		return
 	}
-	from, _ := uriOf(m, "from")
 	to, toLine := uriOf(m, "to")
 	if e := q.Embedded; e.SIP != nil {
 		if user, _ := uriOf(e.SIP, "to"); !sameURI(to, user) {
@@ -105,10 +105,9 @@ func multipartLine(q *Request, line int) int {
 }
 
 // scscfAddresses checks the Contact TS 24.229 5.4.1.7 gives a third-party REGISTER:
-// the S-CSCF's URI, as From is. (Its To is judged by thirdPartyWellFormed.)
-func scscfAddresses(q *Request) []sipmsg.Problem {
+// the S-CSCF's URI, as From (from) is. (Its To is judged by thirdPartyWellFormed.)
+func scscfAddresses(q *Request, from string) []sipmsg.Problem {
 	var probs []sipmsg.Problem
-	from, _ := uriOf(q.SIP, "from")
 	switch cs := q.SIP.Get("contact"); {
 	case len(cs) == 0:
 		probs = append(probs, sipmsg.Problem{Expected: "a Contact header field with the S-CSCF's URI", Actual: "none"})

@@ -9,6 +9,7 @@ package ims
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/mcptt-conformance/mcptt-conformance/wire/multipart"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
@@ -129,11 +130,37 @@ func answers(res, req *sipmsg.Message) []sipmsg.Problem {
 	for _, name := range []string{"call-id", "cseq"} {
 		a, ok := req.First(name)
 		b, _ := res.First(name)
-		if ok && !strings.EqualFold(strings.Join(strings.Fields(a.Value), " "), strings.Join(strings.Fields(b.Value), " ")) {
+		if ok && !sameWords(a.Value, b.Value) {
 			probs = append(probs, sipmsg.Problem{Expected: fmt.Sprintf("the carried response to answer the carried REGISTER (%s %q)", name, a.Value), Actual: fmt.Sprintf("%q", b.Value)})
 		}
 	}
 	return probs
+}
+
+// sameWords reports whether a and b hold the same words, white space aside, without
+// regard to case: as the two compared with their white space runs made single spaces.
+func sameWords(a, b string) bool {
+	for {
+		var x, y string
+		x, a = nextWord(a)
+		y, b = nextWord(b)
+		if x == "" || y == "" {
+			return x == y
+		}
+		if !strings.EqualFold(x, y) {
+			return false
+		}
+	}
+}
+
+// nextWord splits off the first word of s (strings.Fields' first field) and returns
+// it and what follows it.
+func nextWord(s string) (word, rest string) {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	if i := strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
+		return s[:i], s[i:]
+	}
+	return s, ""
 }
 
 func describe(body multipart.Body) string {

@@ -67,14 +67,21 @@ func FrameLength(stream []byte) (n int, complete bool, err error) {
 // headerEnd returns the offset just after the empty line that ends the header section of
 // a stream that does not start with a line end, or -1.
 func headerEnd(stream []byte) int {
-	end := -1
-	if i := bytes.Index(stream, []byte("\n\n")); i >= 0 {
-		end = i + 2
+	// The first LF followed by LF or CRLF: one pass over the header section, not the
+	// body after it.
+	for i := 0; ; {
+		j := bytes.IndexByte(stream[i:], '\n')
+		if j < 0 {
+			return -1
+		}
+		i += j + 1
+		switch rest := stream[i:]; {
+		case len(rest) > 0 && rest[0] == '\n':
+			return i + 1
+		case len(rest) > 1 && rest[0] == '\r' && rest[1] == '\n':
+			return i + 2
+		}
 	}
-	if i := bytes.Index(stream, []byte("\n\r\n")); i >= 0 && (end < 0 || i+3 < end) {
-		end = i + 3
-	}
-	return end
 }
 
 // startLineFault judges the start of a stream whose header section is not complete yet:
