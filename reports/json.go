@@ -26,10 +26,40 @@ type jsonRun struct {
 	Baseline *jsonBaseline   `json:"baseline,omitempty"`
 }
 
-// jsonResult is a row with its class against the baseline, when one was given.
+// jsonResult is a row with its class against the baseline, when one was given. Its
+// evidence is the row's, already written as JSON (see redactor.row); it takes the
+// place of the embedded Result's, in the same place among the fields.
 type jsonResult struct {
 	verdict.Result
-	Baseline baseline.Class `json:"baseline,omitempty"`
+	Evidence json.RawMessage `json:"evidence,omitempty"`
+	Baseline baseline.Class  `json:"baseline,omitempty"`
+}
+
+// rowWriter encodes rows as verdicts.json holds them in its results array: each
+// indented as the document is, preceded by the comma that separates it from the row
+// before (the first row of the array leaves it out).
+type rowWriter struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+func newRowWriter() *rowWriter {
+	rw := &rowWriter{}
+	rw.enc = json.NewEncoder(&rw.buf)
+	rw.enc.SetEscapeHTML(false)
+	rw.enc.SetIndent("    ", "  ")
+	return rw
+}
+
+// encode is a row's bytes, valid until the next call: res with its evidence ev, as
+// JSON, and its class against the baseline.
+func (rw *rowWriter) encode(res verdict.Result, ev []byte, class baseline.Class) ([]byte, error) {
+	rw.buf.Reset()
+	rw.buf.WriteString(",\n    ")
+	if err := rw.enc.Encode(jsonResult{Result: res, Evidence: ev, Baseline: class}); err != nil {
+		return nil, err
+	}
+	return rw.buf.Bytes()[:rw.buf.Len()-1], nil // the encoder's newline
 }
 
 // jsonBaseline is the run against its baseline: the file, and the accepted failures
@@ -87,25 +117,50 @@ func (s summary) MarshalJSON() ([]byte, error) {
 // baseline, each row's class and the baseline's accepted failures.
 func WriteJSON(w io.Writer, r Run) error {
 	v := viewOf(r)
-	return writeJSON(w, v, func(yield func(verdict.Result) error) error {
-		for _, c := range v.p.Cases {
-			for _, res := range c.Results {
-				if err := yield(res); err != nil {
-					return err
+	return writeJSON(w, v, v.listedRows)
+}
+
+// listedRows writes the rows the view's cases list, with their classes against the
+// baseline, as verdicts.json's results; it reports whether there was any.
+func (v view) listedRows(w io.Writer) (bool, error) {
+	rw := newRowWriter()
+	i := 0
+	for _, c := range v.p.Cases {
+		for _, res := range c.Results {
+			var class baseline.Class
+			if v.g.Classes != nil && i < len(v.g.Classes) {
+				class = v.g.Classes[i]
+			}
+			var ev []byte
+			if len(res.Evidence) > 0 {
+				var err error
+				if ev, err = evidenceJSON(res.Evidence); err != nil {
+					return i > 0, err
 				}
 			}
+			row, err := rw.encode(res, ev, class)
+			if err != nil {
+				return i > 0, err
+			}
+			if i == 0 {
+				row = row[1:]
+			}
+			i++
+			if _, err := w.Write(row); err != nil {
+				return true, err
+			}
 		}
-		return nil
-	})
+	}
+	return i > 0, nil
 }
 
 // rowsAt marks where the rows go in the indented document.
 const rowsAt = "\n  \"results\": []"
 
-// writeJSON writes verdicts.json of v with the rows each yields, in order, one at a
-// time: the document around them is encoded first and the rows written in its
-// "results" array as they come, so that the rows are never all in memory.
-func writeJSON(w io.Writer, v view, each func(yield func(verdict.Result) error) error) error {
+// writeJSON writes verdicts.json of v with the rows that rows writes (see rowWriter)
+// and says it wrote: the document around them is encoded first and the rows written
+// in its "results" array, so that the rows are never all in memory.
+func writeJSON(w io.Writer, v view, rows func(w io.Writer) (bool, error)) error {
 	p, g := v.p, v.g
 	out := jsonRun{
 		Suite:    p.Suite,
@@ -135,33 +190,11 @@ func writeJSON(w io.Writer, v view, each func(yield func(verdict.Result) error) 
 	if _, err := w.Write(append(head, rowsAt[:len(rowsAt)-1]...)); err != nil {
 		return err
 	}
-	var row bytes.Buffer
-	renc := json.NewEncoder(&row)
-	renc.SetEscapeHTML(false)
-	renc.SetIndent("    ", "  ")
-	i := 0
-	err := each(func(res verdict.Result) error {
-		jr := jsonResult{Result: res}
-		if g.Classes != nil && i < len(g.Classes) {
-			jr.Baseline = g.Classes[i]
-		}
-		row.Reset()
-		if i > 0 {
-			row.WriteByte(',')
-		}
-		row.WriteString("\n    ")
-		if err := renc.Encode(jr); err != nil {
-			return err
-		}
-		row.Truncate(row.Len() - 1) // the encoder's newline
-		i++
-		_, err := w.Write(row.Bytes())
-		return err
-	})
+	wrote, err := rows(w)
 	if err != nil {
 		return err
 	}
-	if i > 0 {
+	if wrote {
 		if _, err := io.WriteString(w, "\n  "); err != nil {
 			return err
 		}

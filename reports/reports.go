@@ -9,7 +9,6 @@
 package reports
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -197,7 +196,7 @@ func viewOf(r Run) view {
 	for i, c := range r.Cases {
 		rows := c.rows()
 		for j, res := range rows {
-			rows[j] = red.result(res)
+			rows[j], _ = red.row(res)
 			res = rows[j]
 			if v.counts[res.Requirement] == nil {
 				v.counts[res.Requirement] = map[string]tally{}
@@ -296,13 +295,11 @@ func evidenceText(ev map[string]any) string {
 	if len(ev) == 0 {
 		return ""
 	}
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(ev); err != nil {
+	b, err := evidenceJSON(ev)
+	if err != nil {
 		return fmt.Sprintf("(unreadable evidence: %v)", err)
 	}
-	return strings.TrimSuffix(b.String(), "\n")
+	return string(b)
 }
 
 // group is the cases of one clause, in run order.
