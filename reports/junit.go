@@ -73,13 +73,15 @@ type (
 // requirement, clause and verdict (junit-10 has no testcase properties), the count of
 // its rows per verdict, its class against the baseline, and every row listed as a line
 // (past ListedRows rows in the run, every fail, error and inconclusive row). Each
-// testsuite's properties describe the run, its outcome included.
+// testsuite's properties give the run's outcome; the first testsuite's also describe
+// the run (suite, profile, source, times, notes, baseline), once for the whole file.
 func WriteJUnit(w io.Writer, r Run) error { return writeJUnit(w, viewOf(r)) }
 
 func writeJUnit(w io.Writer, v view) error {
 	p, g := v.p, v.g
 	out := junitSuites{Name: strings.TrimSpace(p.Suite + " " + p.Version)}
 	run := runProperties(p, g)
+	outcome := run[:1]
 	classes := caseClasses(p.Cases, g.Classes)
 	clients := v.clients
 	if len(clients) <= 1 {
@@ -97,7 +99,10 @@ func writeJUnit(w io.Writer, v view) error {
 				Timestamp:  junitTime(p.Started),
 				ID:         len(out.Suites),
 				Package:    className(gr.Clause, subject),
-				Properties: run,
+				Properties: outcome,
+			}
+			if len(out.Suites) == 0 {
+				s.Properties = run
 			}
 			if len(v.clients) > 1 {
 				s.Name += " · " + cmp.Or(client, "every client alike")
@@ -203,7 +208,8 @@ func countsText(t tally) string {
 	return strings.Join(parts, ", ")
 }
 
-// runProperties describes the run, its outcome first, in every testsuite's properties.
+// runProperties describes the run, its outcome first: the first testsuite's
+// properties (the others give only the outcome).
 func runProperties(p Run, g gate) []junitProperty {
 	props := []junitProperty{
 		{"outcome", string(g.Outcome)},
