@@ -37,6 +37,31 @@ type (
 		// Sections are the per-clause tables: one section for a run of one client;
 		// with several, one per client and one for the rows every client gives alike.
 		Sections []htmlSection
+		// Summary, instead of Sections for a run of several clients past ListedRows
+		// rows, is one row per requirement and one compact row per client.
+		Summary *htmlSummary
+	}
+	htmlSummary struct {
+		Requirements []htmlRequirement
+		IDs          []string // the matrix's columns
+		Clients      []htmlClientRow
+	}
+	htmlRequirement struct {
+		Case
+		Counts string // "9,990 pass, 10 fail"
+	}
+	htmlClientRow struct {
+		Client string // "" for the rows of no one client
+		Cells  []htmlCell
+	}
+	// htmlCell is a client's rows of one requirement: the worst verdict's mark and how
+	// many rows have it, and (when they have several verdicts) every count; no verdict
+	// where it has none.
+	htmlCell struct {
+		Verdict verdict.Verdict
+		Mark    string
+		N       int
+		Counts  string
 	}
 	htmlCount struct {
 		Verdict verdict.Verdict
@@ -86,6 +111,12 @@ type (
 		Href string
 	}
 )
+
+// marks are the one-character verdicts of the summary's cells.
+var marks = map[verdict.Verdict]string{
+	verdict.Pass: "✓", verdict.Fail: "✗", verdict.Inconclusive: "?", verdict.NotApplicable: "–",
+	verdict.NotTested: "·", verdict.Error: "!",
+}
 
 // excerptedFindings is how many findings at the top of the page show the lines of their
 // request; the later ones link their message only, so that a run with many findings
@@ -169,6 +200,10 @@ func writeHTML(w io.Writer, v view) error {
 		countedText = " more rows, counted and not listed here (every fail, error and inconclusive row is listed at the top; verdicts.json holds every row)"
 	}
 	clients := clientsFirst(v.clients)
+	if findingsAbove && len(clients) > 1 {
+		page.Summary = summaryOf(v, clients)
+		return htmlReport.Execute(w, page)
+	}
 	for _, client := range clients {
 		sec := htmlSection{Client: client}
 		if client != "" {
@@ -210,6 +245,41 @@ func writeHTML(w io.Writer, v view) error {
 		page.Sections = append(page.Sections, sec)
 	}
 	return htmlReport.Execute(w, page)
+}
+
+// summaryOf is the summary of a run of several clients: each requirement with its
+// rows counted, and each client's rows of each requirement as one cell.
+func summaryOf(v view, clients []string) *htmlSummary {
+	sum := &htmlSummary{}
+	var ids []string
+	for _, c := range v.p.Cases {
+		t := tally{}
+		for _, ct := range v.counts[c.ID] {
+			for vd, n := range ct {
+				t[vd] += n
+			}
+		}
+		if len(t) == 0 {
+			continue
+		}
+		ids = append(ids, c.ID)
+		sum.Requirements = append(sum.Requirements, htmlRequirement{Case: c, Counts: countsText(t)})
+	}
+	sum.IDs = ids
+	for _, client := range clients {
+		row := htmlClientRow{Client: client, Cells: make([]htmlCell, len(ids))}
+		for i, id := range ids {
+			if t := v.counts[id][client]; t != nil {
+				worst := worstIn(t)
+				row.Cells[i] = htmlCell{Verdict: worst, Mark: marks[worst], N: t[worst]}
+				if len(t) > 1 {
+					row.Cells[i].Counts = countsText(t)
+				}
+			}
+		}
+		sum.Clients = append(sum.Clients, row)
+	}
+	return sum
 }
 
 // unlisted is what t counts beyond the rows listed.
