@@ -3,8 +3,10 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mcptt-conformance/mcptt-conformance/baseline"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
@@ -37,29 +39,104 @@ type jsonResult struct {
 
 // rowWriter encodes rows as verdicts.json holds them in its results array: each
 // indented as the document is, preceded by the comma that separates it from the row
-// before (the first row of the array leaves it out).
+// before (the first row of the array leaves it out). Its bytes are those of
+// encoding/json's Encoder (SetEscapeHTML(false), SetIndent("    ", "  ")) for a
+// jsonResult, written by hand, field by field, which is several times faster
+// (FuzzRowWriter holds the two equal).
 type rowWriter struct {
 	buf bytes.Buffer
-	enc *json.Encoder
+	b   []byte
 }
 
-func newRowWriter() *rowWriter {
-	rw := &rowWriter{}
-	rw.enc = json.NewEncoder(&rw.buf)
-	rw.enc.SetEscapeHTML(false)
-	rw.enc.SetIndent("    ", "  ")
-	return rw
-}
+func newRowWriter() *rowWriter { return &rowWriter{} }
 
 // encode is a row's bytes, valid until the next call: res with its evidence ev, as
-// JSON, and its class against the baseline.
+// compact JSON, and its class against the baseline.
 func (rw *rowWriter) encode(res verdict.Result, ev []byte, class baseline.Class) ([]byte, error) {
-	rw.buf.Reset()
-	rw.buf.WriteString(",\n    ")
-	if err := rw.enc.Encode(jsonResult{Result: res, Evidence: ev, Baseline: class}); err != nil {
-		return nil, err
+	b := append(rw.b[:0], ",\n    {"...)
+	field := func(name, value string, always bool) {
+		if always || value != "" {
+			b = append(b, "\n      \""...)
+			b = append(b, name...)
+			b = append(b, "\": "...)
+			b = appendJSONString(b, value)
+			b = append(b, ',')
+		}
 	}
-	return rw.buf.Bytes()[:rw.buf.Len()-1], nil // the encoder's newline
+	field("requirement", res.Requirement, true)
+	field("clause", res.Clause, true)
+	field("verdict", string(res.Verdict), true)
+	field("message", res.Message, true)
+	field("detail", res.Detail, true)
+	field("expected", res.Expected, false)
+	field("actual", res.Actual, false)
+	field("client", res.Client, false)
+	if len(ev) > 0 {
+		b = append(b, "\n      \"evidence\": "...)
+		rw.buf.Reset()
+		if err := json.Indent(&rw.buf, ev, "      ", "  "); err != nil {
+			return nil, fmt.Errorf("evidence: %w", err)
+		}
+		b = append(b, rw.buf.Bytes()...)
+		b = append(b, ',')
+	}
+	field("baseline", string(class), false)
+	b = append(b[:len(b)-1], "\n    }"...) // the last field's comma
+	rw.b = b
+	return b, nil
+}
+
+// appendJSONString appends s as a JSON string, as encoding/json writes it without
+// escaping HTML: quotes, backslashes and control characters escaped (\b \f \n \r
+// \t by name, the others as \u00xx), each byte of invalid UTF-8 as \ufffd, U+2028
+// and U+2029 as \u2028 and \u2029, everything else as it is.
+func appendJSONString(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	from := 0 // s[from:i] is yet to be appended as it is
+	for i := 0; i < len(s); {
+		c := s[i]
+		var esc string
+		width := 1
+		switch {
+		case c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf:
+			i++
+			continue
+		case c == '"' || c == '\\':
+			esc = string([]byte{'\\', c})
+		case c == '\b':
+			esc = `\b`
+		case c == '\f':
+			esc = `\f`
+		case c == '\n':
+			esc = `\n`
+		case c == '\r':
+			esc = `\r`
+		case c == '\t':
+			esc = `\t`
+		case c < 0x20:
+			esc = string([]byte{'\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf]})
+		default:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && n == 1:
+				esc = `\ufffd`
+			case r == '\u2028':
+				esc, width = `\u2028`, n
+			case r == '\u2029':
+				esc, width = `\u2029`, n
+			default:
+				i += n
+				continue
+			}
+		}
+		b = append(b, s[from:i]...)
+		b = append(b, esc...)
+		i += width
+		from = i
+	}
+	b = append(b, s[from:]...)
+	return append(b, '"')
 }
 
 // jsonBaseline is the run against its baseline: the file, and the accepted failures
