@@ -251,6 +251,27 @@ func prepareCase(red redactor, c Case, rows []verdict.Result, worst verdict.Verd
 	}
 }
 
+// findingsOnly reports whether the reports list only the fail, error and inconclusive
+// rows, and count the others: past ListedRows rows, unless a baseline classifies
+// every row.
+func (v view) findingsOnly() bool {
+	return v.total.rows() > ListedRows && v.p.Baseline == nil
+}
+
+// clientIndex gives, per requirement and client, where the client's rows are in its
+// case's Results, in row order.
+func clientIndex(cases []Case) map[string]map[string][]int {
+	idx := make(map[string]map[string][]int, len(cases))
+	for _, c := range cases {
+		m := map[string][]int{}
+		for i, res := range c.Results {
+			m[res.Client] = append(m[res.Client], i)
+		}
+		idx[c.ID] = m
+	}
+	return idx
+}
+
 // rows is the number of rows counted, of every verdict.
 func (t tally) rows() int {
 	n := 0
