@@ -22,11 +22,11 @@ const ListedRows = 2000
 
 // Stream writes the reports of a run whose rows are handed over as they are judged:
 // every row is spooled to disk under the reports folder, once, as verdicts.json
-// writes it (a file per requirement, copied into verdicts.json at Close), and only the counts per
-// requirement and client and the rows the reports list are held in memory: every
-// fail, error and inconclusive row, the first row of each other verdict per
-// requirement and client, and every row while the run has at most ListedRows rows or
-// when it has a baseline (which classifies every row).
+// writes it (a file per requirement, copied into verdicts.json at Close), and only
+// the counts per requirement and client and the rows the reports list are held in
+// memory: every fail, error and inconclusive row, the first row of each other
+// verdict per requirement and client, and every row while the run has at most
+// ListedRows rows or when it has a baseline (which classifies every row).
 type Stream struct {
 	dir, spool string
 	red        redactor

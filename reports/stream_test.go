@@ -253,3 +253,21 @@ func benchStreamReport(b *testing.B, rows []verdict.Result) {
 		b.Logf("headless Chromium opened and rendered report.html in %v", time.Since(start).Round(time.Millisecond))
 	}
 }
+
+// A row without a clause takes the clause of its requirement's case given to
+// NewStream, or the part of its ID before the last '-' when no case names it.
+func TestStreamClauseOfRow(t *testing.T) {
+	dir := t.TempDir()
+	r := Run{Cases: []Case{{ID: "X-1", Clause: "7.2.2", Verdict: verdict.Pass}}}
+	streamRun(t, dir, r, []verdict.Result{
+		{Requirement: "X-1", Verdict: verdict.Pass, Message: "m", Detail: "d"},
+		{Requirement: "7A.2.1-03", Verdict: verdict.Pass, Message: "m", Detail: "d"},
+	})
+	var got []string
+	for _, res := range readRows(t, filepath.Join(dir, "verdicts.json")) {
+		got = append(got, res.Requirement+" "+res.Clause)
+	}
+	if want := []string{"X-1 7.2.2", "7A.2.1-03 7A.2.1"}; !slices.Equal(got, want) {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+}
