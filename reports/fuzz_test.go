@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/mcptt-conformance/mcptt-conformance/baseline"
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
@@ -53,4 +54,40 @@ func BenchmarkWriters(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzRowWriter holds rowWriter to encoding/json: the bytes of every row, whatever
+// its strings and evidence hold, are those of json.Encoder with the document's
+// indentation and without HTML escaping.
+func FuzzRowWriter(f *testing.F) {
+	f.Add("7.2.1-02", "register-001.sip", "Contact: <sip:ue@198.51.100.7>", "sip:alice@example.org", "line", 9.0, "known")
+	f.Add("", "\x00\x1b\x7f\xff\xe2\x80", "\u2028\u2029<&>\"\\\b\f\n\r\t", "", "", 0.0, "")
+	f.Add("é", "\ufffd", `\ufffd`, "\xed\xa0\x80", "k", 1e21, "")
+	f.Fuzz(func(t *testing.T, id, message, detail, client, key string, n float64, class string) {
+		res := verdict.Result{Requirement: id, Clause: id, Verdict: verdict.Verdict(message), Message: message,
+			Detail: detail, Expected: detail, Actual: message, Client: client}
+		var ev []byte
+		if key != "" {
+			var err error
+			ev, err = evidenceJSON(map[string]any{key: detail, "n": n, "a": []any{map[string]any{}, []any{}, client, map[string]any{key: []any{message}}}})
+			if err != nil {
+				t.Skip(err) // NaN and infinities are no JSON
+			}
+		}
+		got, err := newRowWriter().encode(res, ev, baseline.Class(class))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		want.WriteString(",\n    ")
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("    ", "  ")
+		if err := enc.Encode(jsonResult{Result: res, Evidence: ev, Baseline: baseline.Class(class)}); err != nil {
+			t.Fatal(err)
+		}
+		if w := bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got, w) {
+			t.Fatalf("rowWriter:\n%s\nencoding/json:\n%s", got, w)
+		}
+	})
 }

@@ -31,12 +31,39 @@ type (
 		Cases    int
 		Counts   []htmlCount
 		// Attention are the rows a reader must see first: every fail, error and
-		// inconclusive row, fails first.
-		Attention []htmlRow
+		// inconclusive row, fails first, in chunks of chunkRows (see htmlSummary).
+		Attention [][]htmlRow
 		Baseline  *htmlBaseline
 		// Sections are the per-clause tables: one section for a run of one client;
 		// with several, one per client and one for the rows every client gives alike.
 		Sections []htmlSection
+		// Summary, instead of Sections for a run of several clients past ListedRows
+		// rows, is one row per requirement and one compact row per client.
+		Summary *htmlSummary
+	}
+	htmlSummary struct {
+		Requirements []htmlRequirement
+		IDs          []string // the matrix's columns
+		// Clients are the matrix's rows in tables of chunkRows, so that a browser lays
+		// out only the tables in view.
+		Clients [][]htmlClientRow
+	}
+	htmlRequirement struct {
+		Case
+		Counts string // "9,990 pass, 10 fail"
+	}
+	htmlClientRow struct {
+		Client string // "" for the rows of no one client
+		Cells  []htmlCell
+	}
+	// htmlCell is a client's rows of one requirement: the worst verdict's mark and how
+	// many rows have it, and (when they have several verdicts) every count; no verdict
+	// where it has none.
+	htmlCell struct {
+		Verdict verdict.Verdict
+		Mark    string
+		N       int
+		Counts  string
 	}
 	htmlCount struct {
 		Verdict verdict.Verdict
@@ -87,6 +114,12 @@ type (
 	}
 )
 
+// marks are the one-character verdicts of the summary's cells.
+var marks = map[verdict.Verdict]string{
+	verdict.Pass: "✓", verdict.Fail: "✗", verdict.Inconclusive: "?", verdict.NotApplicable: "–",
+	verdict.NotTested: "·", verdict.Error: "!",
+}
+
 // excerptedFindings is how many findings at the top of the page show the lines of their
 // request; the later ones link their message only, so that a run with many findings
 // keeps a page a browser opens.
@@ -126,28 +159,30 @@ func writeHTML(w io.Writer, v view) error {
 	for _, vd := range verdict.All {
 		page.Counts = append(page.Counts, htmlCount{vd, v.total[vd]})
 	}
-	byRow := map[*verdict.Result]htmlRow{}
-	i := 0
-	for ci := range p.Cases {
-		c := &p.Cases[ci]
-		for ri := range c.Results {
-			row := htmlRowOf(v, *c, c.Results[ri])
-			if g.Classes != nil {
-				row.Class = g.Classes[i]
+	classOf := map[*verdict.Result]baseline.Class{} // with a baseline, every row's class
+	if g.Classes != nil {
+		i := 0
+		for ci := range p.Cases {
+			for ri := range p.Cases[ci].Results {
+				classOf[&p.Cases[ci].Results[ri]] = g.Classes[i]
+				i++
 			}
-			byRow[&c.Results[ri]] = row
-			i++
 		}
 	}
+	rowOf := func(c Case, res *verdict.Result, excerpt bool) htmlRow {
+		row := htmlRowOf(v, c, *res, excerpt)
+		row.Class = classOf[res]
+		return row
+	}
+	findings := 0
 	for _, vd := range []verdict.Verdict{verdict.Fail, verdict.Error, verdict.Inconclusive} {
 		for ci := range p.Cases {
 			for ri := range p.Cases[ci].Results {
 				if res := &p.Cases[ci].Results[ri]; res.Verdict == vd {
-					row := byRow[res]
-					if len(page.Attention) >= excerptedFindings {
-						row.Excerpt = nil // the message's own file holds its lines
-					}
-					page.Attention = append(page.Attention, row)
+					// past the first findings, the message's own file holds its lines
+					row := rowOf(p.Cases[ci], res, findings < excerptedFindings)
+					page.Attention = appendChunked(page.Attention, row)
+					findings++
 				}
 			}
 		}
@@ -159,16 +194,17 @@ func writeHTML(w io.Writer, v view) error {
 	}
 	// Past ListedRows rows the findings are listed once, at the top, and only counted
 	// in the tables, so that the page grows with the findings and not twice as fast.
-	var rows int
-	for _, n := range v.total {
-		rows += n
-	}
-	findingsAbove := rows > ListedRows && p.Baseline == nil
+	findingsAbove := v.findingsOnly()
 	countedText := " more rows, counted and not listed (verdicts.json holds every row)"
 	if findingsAbove {
 		countedText = " more rows, counted and not listed here (every fail, error and inconclusive row is listed at the top; verdicts.json holds every row)"
 	}
 	clients := clientsFirst(v.clients)
+	if findingsAbove && len(clients) > 1 {
+		page.Summary = summaryOf(v, clients)
+		return htmlReport.Execute(w, page)
+	}
+	byClient := clientIndex(p.Cases)
 	for _, client := range clients {
 		sec := htmlSection{Client: client}
 		if client != "" {
@@ -186,9 +222,9 @@ func writeHTML(w io.Writer, v view) error {
 				}
 				cs := htmlCase{Case: *c}
 				listed := tally{}
-				for ri := range c.Results {
-					if res := &c.Results[ri]; res.Client == client && !(findingsAbove && finding(res.Verdict)) {
-						cs.Rows = append(cs.Rows, byRow[res])
+				for _, ri := range byClient[c.ID][client] {
+					if res := &c.Results[ri]; !(findingsAbove && finding(res.Verdict)) {
+						cs.Rows = append(cs.Rows, rowOf(*c, res, false))
 						listed[res.Verdict]++
 					}
 				}
@@ -210,6 +246,54 @@ func writeHTML(w io.Writer, v view) error {
 		page.Sections = append(page.Sections, sec)
 	}
 	return htmlReport.Execute(w, page)
+}
+
+// summaryOf is the summary of a run of several clients: each requirement with its
+// rows counted, and each client's rows of each requirement as one cell.
+func summaryOf(v view, clients []string) *htmlSummary {
+	sum := &htmlSummary{}
+	var ids []string
+	for _, c := range v.p.Cases {
+		t := tally{}
+		for _, ct := range v.counts[c.ID] {
+			for vd, n := range ct {
+				t[vd] += n
+			}
+		}
+		if len(t) == 0 {
+			continue
+		}
+		ids = append(ids, c.ID)
+		sum.Requirements = append(sum.Requirements, htmlRequirement{Case: c, Counts: countsText(t)})
+	}
+	sum.IDs = ids
+	for _, client := range clients {
+		row := htmlClientRow{Client: client, Cells: make([]htmlCell, len(ids))}
+		for i, id := range ids {
+			if t := v.counts[id][client]; t != nil {
+				worst := worstIn(t)
+				row.Cells[i] = htmlCell{Verdict: worst, Mark: marks[worst], N: t[worst]}
+				if len(t) > 1 {
+					row.Cells[i].Counts = countsText(t)
+				}
+			}
+		}
+		sum.Clients = appendChunked(sum.Clients, row)
+	}
+	return sum
+}
+
+// chunkRows is how many rows one chunk of a long list holds: the page puts each chunk
+// in a box that a browser lays out only when it comes into view.
+const chunkRows = 200
+
+// appendChunked appends e to the last chunk, or to a new one when it is full.
+func appendChunked[E any](chunks [][]E, e E) [][]E {
+	if n := len(chunks); n == 0 || len(chunks[n-1]) == chunkRows {
+		chunks = append(chunks, make([]E, 0, chunkRows))
+	}
+	chunks[len(chunks)-1] = append(chunks[len(chunks)-1], e)
+	return chunks
 }
 
 // unlisted is what t counts beyond the rows listed.
@@ -239,13 +323,15 @@ func clientsFirst(clients []string) []string {
 	return out
 }
 
-func htmlRowOf(v view, c Case, res verdict.Result) htmlRow {
+// htmlRowOf is a row as the page shows it; with excerpt, a fail or inconclusive row
+// shows the lines of its request.
+func htmlRowOf(v view, c Case, res verdict.Result, excerpt bool) htmlRow {
 	row := htmlRow{Result: res, ID: c.ID, Title: c.Title, Evidence: evidenceText(res.Evidence),
 		Restates: res.Expected != "" && res.Detail == "expected "+res.Expected+", saw "+res.Actual}
 	for _, f := range v.links.files(res.Message) {
 		row.Links = append(row.Links, htmlLink{Name: path.Base(f), Href: (&url.URL{Path: f}).String()})
 	}
-	if (res.Verdict == verdict.Fail || res.Verdict == verdict.Inconclusive) && v.rawOf != nil {
+	if excerpt && (res.Verdict == verdict.Fail || res.Verdict == verdict.Inconclusive) && v.rawOf != nil {
 		name, _, _ := strings.Cut(res.Message, separator)
 		if b := v.rawOf(name); b != nil {
 			row.Excerpt = excerptOf(name, []byte(v.red.str(string(b))), res.Evidence, res.Actual)

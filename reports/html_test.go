@@ -2,6 +2,8 @@ package reports
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -350,5 +352,50 @@ func TestHTMLDetailNotRestated(t *testing.T) {
 	items := find(doc, func(n *html.Node) bool { return hasClass(n, "item") })
 	if len(items) != 1 || len(find(items[0], func(n *html.Node) bool { return hasClass(n, "detail") })) != 0 {
 		t.Error("want the one failure without a detail that restates its expected and actual")
+	}
+}
+
+// TestHTMLSummary checks a run of several clients past ListedRows rows: one row per
+// requirement with its counts, one compact row per client with a cell per requirement,
+// and every fail and inconclusive row listed at the top.
+func TestHTMLSummary(t *testing.T) {
+	rows := syntheticRows(30, 20, syntheticIDs)
+	dir := t.TempDir()
+	streamRun(t, dir, Run{Suite: "mcptt-conformance", Cases: syntheticCases()}, rows)
+	b, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := parseHTML(t, b)
+	for _, id := range syntheticIDs {
+		if len(find(doc, func(n *html.Node) bool { return n.Data == "tr" && attr(n, "id") == "r-"+id })) != 1 {
+			t.Errorf("want one summary row for %s", id)
+		}
+	}
+	matrix := find(doc, func(n *html.Node) bool { return n.Data == "table" && hasClass(n, "matrix") })
+	if len(matrix) != 1 {
+		t.Fatalf("%d per-client tables, want 1", len(matrix))
+	}
+	clientRows := find(matrix[0], func(n *html.Node) bool { return n.Data == "tr" && n.Parent.Data == "tbody" })
+	if len(clientRows) != 30 {
+		t.Errorf("%d client rows, want 30", len(clientRows))
+	}
+	fails, findings := 0, 0
+	for _, r := range rows {
+		if r.Verdict == verdict.Fail {
+			fails++
+		}
+		if finding(r.Verdict) {
+			findings++
+		}
+	}
+	if n := len(find(matrix[0], func(n *html.Node) bool { return hasClass(n, "m-fail") })); n == 0 || n > fails {
+		t.Errorf("%d fail cells for %d fail rows", n, fails)
+	}
+	if n := len(find(doc, func(n *html.Node) bool { return hasClass(n, "item") })); n != findings {
+		t.Errorf("%d findings listed at the top, want every one of the %d", n, findings)
+	}
+	if len(find(doc, func(n *html.Node) bool { return n.Data == "h2" && hasClass(n, "client") })) != 0 {
+		t.Error("want no per-client sections past ListedRows rows")
 	}
 }

@@ -72,20 +72,24 @@ type (
 // whose message starts with the verdict word. A testcase's system-out gives its
 // requirement, clause and verdict (junit-10 has no testcase properties), the count of
 // its rows per verdict, its class against the baseline, and every row listed as a line
-// (past ListedRows rows in the run, every fail, error and inconclusive row). Each
-// testsuite's properties describe the run, its outcome included.
+// (past ListedRows rows in the run without a baseline, only its fail, error and
+// inconclusive rows). Each
+// testsuite's properties give the run's outcome; the first testsuite's also describe
+// the run (suite, profile, source, times, notes, baseline), once for the whole file.
 func WriteJUnit(w io.Writer, r Run) error { return writeJUnit(w, viewOf(r)) }
 
 func writeJUnit(w io.Writer, v view) error {
 	p, g := v.p, v.g
 	out := junitSuites{Name: strings.TrimSpace(p.Suite + " " + p.Version)}
 	run := runProperties(p, g)
+	outcome := run[:1]
 	classes := caseClasses(p.Cases, g.Classes)
 	clients := v.clients
 	if len(clients) <= 1 {
 		clients = []string{""}
 	}
 	var total time.Duration
+	byClient := clientIndex(p.Cases)
 	for _, client := range clients {
 		subject := p.Subject
 		if len(v.clients) > 1 && client != "" {
@@ -97,14 +101,17 @@ func writeJUnit(w io.Writer, v view) error {
 				Timestamp:  junitTime(p.Started),
 				ID:         len(out.Suites),
 				Package:    className(gr.Clause, subject),
-				Properties: run,
+				Properties: outcome,
+			}
+			if len(out.Suites) == 0 {
+				s.Properties = run
 			}
 			if len(v.clients) > 1 {
 				s.Name += " · " + cmp.Or(client, "every client alike")
 			}
 			var d time.Duration
 			for _, c := range gr.Cases {
-				t, rows, cls := v.clientRows(c, client, classes[c.ID])
+				t, rows, cls := v.clientRows(c, client, byClient[c.ID][client], classes[c.ID])
 				if t == nil {
 					continue
 				}
@@ -148,10 +155,10 @@ func writeJUnit(w io.Writer, v view) error {
 	return err
 }
 
-// clientRows is what case c holds of one client's rows: their counts per verdict (nil
-// when the client has none; for a run of one client, every row), the rows listed and
-// their classes against the baseline (nil without one).
-func (v view) clientRows(c Case, client string, classes []baseline.Class) (tally, []verdict.Result, []baseline.Class) {
+// clientRows is what case c holds of one client's rows (at, in c.Results): their
+// counts per verdict (nil when the client has none; for a run of one client, every
+// row), the rows listed and their classes against the baseline (nil without one).
+func (v view) clientRows(c Case, client string, at []int, classes []baseline.Class) (tally, []verdict.Result, []baseline.Class) {
 	if len(v.clients) <= 1 {
 		t := tally{}
 		for _, ct := range v.counts[c.ID] {
@@ -170,12 +177,10 @@ func (v view) clientRows(c Case, client string, classes []baseline.Class) (tally
 	}
 	var rows []verdict.Result
 	var cls []baseline.Class
-	for i, res := range c.Results {
-		if res.Client == client {
-			rows = append(rows, res)
-			if classes != nil {
-				cls = append(cls, classes[i])
-			}
+	for _, i := range at {
+		rows = append(rows, c.Results[i])
+		if classes != nil {
+			cls = append(cls, classes[i])
 		}
 	}
 	return t, rows, cls
@@ -203,7 +208,8 @@ func countsText(t tally) string {
 	return strings.Join(parts, ", ")
 }
 
-// runProperties describes the run, its outcome first, in every testsuite's properties.
+// runProperties describes the run, its outcome first: the first testsuite's
+// properties (the others give only the outcome).
 func runProperties(p Run, g gate) []junitProperty {
 	props := []junitProperty{
 		{"outcome", string(g.Outcome)},
@@ -263,15 +269,20 @@ func junitCaseOf(v view, c Case, subject string, t tally, rows []verdict.Result,
 	}
 	var out strings.Builder
 	fmt.Fprintf(&out, "requirement: %s\nclause: %s\nverdict: %s\nrows: %s\n", c.ID, c.clauseOf(), c.Verdict, countsText(t))
+	listed := 0
 	for i, res := range c.Results {
+		if v.findingsOnly() && !finding(res.Verdict) {
+			continue
+		}
+		listed++
 		fmt.Fprintf(&out, "%s %s: %s", res.Verdict, orRun(res.Message), res.Detail)
 		if classes != nil && classes[i] != "" {
 			fmt.Fprintf(&out, " [baseline: %s]", classes[i])
 		}
 		out.WriteString("\n")
 	}
-	if n := t.rows() - len(rows); n > 0 {
-		fmt.Fprintf(&out, "(%d more rows counted, not listed: past %d rows a run lists only its fail, error and inconclusive rows; verdicts.json holds every row)\n", n, ListedRows)
+	if n := t.rows() - listed; n > 0 && listed > 0 {
+		fmt.Fprintf(&out, "(%d more rows counted, not listed; verdicts.json holds every row)\n", n)
 	}
 	jc.SystemOut = out.String()
 	switch c.Verdict {

@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/xml"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -342,5 +343,27 @@ func TestJUnitSubjectAndBaseline(t *testing.T) {
 	if props["outcome"] != "conformant" || props["baseline"] != "known.yaml" ||
 		props["baseline-fixed"] != "7.2.1-02 register-001.sip: fixed, remove from the baseline" {
 		t.Errorf("properties %v, want the outcome conformant, the baseline and its fixed entry", props)
+	}
+}
+
+// The run's metadata and notes are in the first testsuite only; every testsuite gives
+// the run's outcome.
+func TestJUnitRunPropertiesOnce(t *testing.T) {
+	r := sampleRun()
+	s := parseJUnit(t, render(t, writers[1].write, r))
+	if len(s.Suites) < 2 {
+		t.Fatalf("%d testsuites, want several", len(s.Suites))
+	}
+	for i, suite := range s.Suites {
+		var names []string
+		for _, p := range suite.Properties {
+			names = append(names, p.Name)
+		}
+		if i == 0 && (len(names) < 2 || !slices.Contains(names, "note")) || i > 0 && !slices.Equal(names, []string{"outcome"}) {
+			t.Errorf("testsuite %d has properties %q, want the outcome first and the run's metadata in the first testsuite only", i, names)
+		}
+		if names[0] != "outcome" || suite.Properties[0].Value != "error" {
+			t.Errorf("testsuite %d: first property %v, want the outcome error", i, suite.Properties[0])
+		}
 	}
 }

@@ -34,7 +34,7 @@ func Merge(dir string, inputs []string, cases []Case) (verdict.Outcome, error) {
 	if len(inputs) == 0 {
 		return verdict.OutcomeError, errors.New("merge: no verdicts.json given")
 	}
-	s, err := NewStream(dir, Run{})
+	s, err := NewStream(dir, Run{Cases: cases})
 	if err != nil {
 		return verdict.OutcomeError, err
 	}

@@ -7,13 +7,21 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mcptt-conformance/mcptt-conformance/verdict"
 )
 
 // redactor replaces every occurrence of a secret with Redacted. The zero redactor
 // changes nothing.
-type redactor struct{ r *strings.Replacer }
+type redactor struct {
+	r *strings.Replacer
+	// secrets are the secrets as they occur in a row's strings and, JSON-escaped, in
+	// its encoded evidence; slow is set when one is not valid UTF-8, which the
+	// encoding does not keep as it is, so that every row takes the full walk.
+	secrets []string
+	slow    bool
+}
 
 // newRedactor redacts the non-empty secrets, unless show is set. Longer secrets are
 // matched first, so that a secret that contains another is redacted whole.
@@ -32,10 +40,112 @@ func newRedactor(secrets []string, show bool) redactor {
 	}
 	slices.SortStableFunc(s, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 	pairs := make([]string, 0, 2*len(s))
+	x := redactor{}
 	for _, v := range s {
 		pairs = append(pairs, v, Redacted)
+		x.secrets = append(x.secrets, v)
+		if esc := escaped(v); esc != v {
+			x.secrets = append(x.secrets, esc)
+		}
+		x.slow = x.slow || !utf8.ValidString(v)
 	}
-	return redactor{strings.NewReplacer(pairs...)}
+	x.r = strings.NewReplacer(pairs...)
+	return x
+}
+
+// escaped is s as the rows' JSON writes it inside a string, without the quotes.
+func escaped(s string) string {
+	b, _ := evidenceJSON(s) // a string always encodes
+	return string(b[1 : len(b)-1])
+}
+
+// row is a result redacted, with its evidence in the JSON the reports write (nil
+// without evidence). A row whose evidence is plain (see plain) and which holds no
+// secret, in its strings or in its encoded evidence, is returned as it is; any other
+// row takes the full walk of result.
+func (x redactor) row(res verdict.Result) (verdict.Result, []byte) {
+	if len(res.Evidence) == 0 {
+		res.Evidence = nil
+		if x.r != nil && x.holds(res) {
+			res = x.result(res)
+		}
+		return res, nil
+	}
+	if plain(res.Evidence) && !x.slow {
+		ev, err := evidenceJSON(res.Evidence)
+		if err == nil && !bytes.Contains(ev, []byte(`\ufffd`)) && (x.r == nil || !x.holds(res) && !x.inJSON(ev)) {
+			return res, ev
+		}
+	}
+	res = x.result(res)
+	ev, _ := evidenceJSON(res.Evidence) // the walk leaves only JSON values
+	return res, ev
+}
+
+// holds reports whether a secret occurs in one of the strings result redacts, its
+// evidence aside.
+func (x redactor) holds(res verdict.Result) bool {
+	for _, s := range [...]string{res.Requirement, res.Clause, res.Message, res.Detail, res.Expected, res.Actual} {
+		for _, sec := range x.secrets {
+			if strings.Contains(s, sec) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inJSON reports whether a secret, or its JSON-escaped form, occurs in encoded evidence.
+func (x redactor) inJSON(ev []byte) bool {
+	for _, sec := range x.secrets {
+		if bytes.Contains(ev, []byte(sec)) {
+			return true
+		}
+	}
+	return false
+}
+
+// evidenceJSON is a value as one line of JSON, with <, > and & left as they are, as
+// verdicts.json writes it.
+func evidenceJSON(ev any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(ev); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// plain reports whether evidence holds only values whose JSON is already what reading
+// it back and writing it again gives (maps with string keys, which encoding/json
+// writes in key order, slices, strings, numbers, booleans, nil), so that the walk of
+// result would change nothing in it but the secrets. A struct (written in field
+// order), a Marshaler or any other type is not plain.
+func plain(v any) bool {
+	switch v := v.(type) {
+	case nil, string, bool, int, int64, int32, uint, uint64, uint32, float64, json.Number:
+		return true
+	case []string, []int:
+		return true
+	case []any:
+		for _, e := range v {
+			if !plain(e) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		for _, e := range v {
+			if !plain(e) {
+				return false
+			}
+		}
+		return true
+	case map[string]string, map[string]int:
+		return true
+	}
+	return false
 }
 
 func (x redactor) str(s string) string {

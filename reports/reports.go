@@ -9,7 +9,6 @@
 package reports
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -197,7 +196,7 @@ func viewOf(r Run) view {
 	for i, c := range r.Cases {
 		rows := c.rows()
 		for j, res := range rows {
-			rows[j] = red.result(res)
+			rows[j], _ = red.row(res)
 			res = rows[j]
 			if v.counts[res.Requirement] == nil {
 				v.counts[res.Requirement] = map[string]tally{}
@@ -252,6 +251,27 @@ func prepareCase(red redactor, c Case, rows []verdict.Result, worst verdict.Verd
 	}
 }
 
+// findingsOnly reports whether the reports list only the fail, error and inconclusive
+// rows, and count the others: past ListedRows rows, unless a baseline classifies
+// every row.
+func (v view) findingsOnly() bool {
+	return v.total.rows() > ListedRows && v.p.Baseline == nil
+}
+
+// clientIndex gives, per requirement and client, where the client's rows are in its
+// case's Results, in row order.
+func clientIndex(cases []Case) map[string]map[string][]int {
+	idx := make(map[string]map[string][]int, len(cases))
+	for _, c := range cases {
+		m := map[string][]int{}
+		for i, res := range c.Results {
+			m[res.Client] = append(m[res.Client], i)
+		}
+		idx[c.ID] = m
+	}
+	return idx
+}
+
 // rows is the number of rows counted, of every verdict.
 func (t tally) rows() int {
 	n := 0
@@ -296,13 +316,11 @@ func evidenceText(ev map[string]any) string {
 	if len(ev) == 0 {
 		return ""
 	}
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(ev); err != nil {
+	b, err := evidenceJSON(ev)
+	if err != nil {
 		return fmt.Sprintf("(unreadable evidence: %v)", err)
 	}
-	return strings.TrimSuffix(b.String(), "\n")
+	return string(b)
 }
 
 // group is the cases of one clause, in run order.

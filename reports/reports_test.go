@@ -251,3 +251,74 @@ func TestWriteAll(t *testing.T) {
 		t.Errorf("WriteAll under a file: got %v, want a reports folder error", err)
 	}
 }
+
+// A secret is redacted wherever a row holds it: in its strings, and in its evidence
+// however deeply nested, also when JSON writes it escaped (quotes, backslashes,
+// control characters, U+2028); a row that holds none is kept as it is.
+func TestRedactorRow(t *testing.T) {
+	nested := func(s string) map[string]any {
+		return map[string]any{"line": 9, "parts": []any{"a", map[string]any{"deep": []string{"x " + s + " y"}}}}
+	}
+	tests := []struct {
+		name, secret string
+		res          verdict.Result
+	}{
+		{"escaped characters in evidence", `to"k\en` + "\x01\u2028", verdict.Result{Detail: "d", Evidence: map[string]any{"v": `to"k\en` + "\x01\u2028"}}},
+		{"nested evidence", "s3cret", verdict.Result{Detail: "d", Evidence: nested("s3cret")}},
+		{"nested escaped evidence", `<"s3cret">`, verdict.Result{Detail: "d", Evidence: nested(`<"s3cret">`)}},
+		{"evidence key", "s3cret", verdict.Result{Evidence: map[string]any{"k s3cret": 1}}},
+		{"detail", `a"b`, verdict.Result{Detail: `saw a"b`, Evidence: map[string]any{"line": 2}}},
+		{"actual, no evidence", "s3cret", verdict.Result{Actual: "s3cret"}},
+		{"struct in evidence", "s3cret", verdict.Result{Evidence: map[string]any{"v": struct{ B, A string }{"s3cret", "a"}}}},
+	}
+	rw := newRowWriter()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, ev := newRedactor([]string{tt.secret}, false).row(tt.res)
+			row, err := rw.encode(res, ev, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(row, []byte(tt.secret)) || bytes.Contains(row, []byte(escaped(tt.secret))) {
+				t.Errorf("the row holds the secret %q:\n%s", tt.secret, row)
+			}
+			if !bytes.Contains(row, []byte(Redacted)) {
+				t.Errorf("the row says %q nowhere:\n%s", Redacted, row)
+			}
+		})
+	}
+	clean := verdict.Result{Detail: "ok", Evidence: nested("nothing")}
+	if got, _ := newRedactor([]string{"s3cret"}, false).row(clean); !reflect.DeepEqual(got, clean) {
+		t.Errorf("a row without a secret changed: %#v", got)
+	}
+}
+
+// The fast path of redactor.row (a row kept as it is) writes the same bytes as the
+// full walk of result, with secrets and without, whatever the strings hold.
+func FuzzRedactorRow(f *testing.F) {
+	f.Add("s3cret", "a s3cret b", "k", 1.5)
+	f.Add(`"<&>\`, "\x00\u2028\xff", `"<&>\`, -0.0)
+	f.Add("", "\ufffd", "\\ufffd", 1e21)
+	f.Fuzz(func(t *testing.T, secret, s, key string, n float64) {
+		res := verdict.Result{Requirement: "7.2.1-01", Clause: "7.2.1", Verdict: verdict.Pass, Detail: s,
+			Evidence: map[string]any{key: s, "n": n, "nested": map[string]any{s: []any{key, true, nil, []string{s}}}}}
+		rw := newRowWriter()
+		for _, x := range []redactor{newRedactor([]string{secret}, false), {}} {
+			got, gotEv := x.row(res)
+			fast, err := rw.encode(got, gotEv, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			fast = bytes.Clone(fast)
+			walked := x.result(res)
+			ev, _ := evidenceJSON(walked.Evidence)
+			full, err := rw.encode(walked, ev, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(fast, full) {
+				t.Fatalf("row:\n%s\nfull walk:\n%s", fast, full)
+			}
+		}
+	})
+}

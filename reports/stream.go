@@ -3,7 +3,6 @@ package reports
 import (
 	"bufio"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,15 +21,18 @@ import (
 const ListedRows = 2000
 
 // Stream writes the reports of a run whose rows are handed over as they are judged:
-// every row is spooled to disk under the reports folder, and only the counts per
-// requirement and client and the rows the reports list are held in memory: every
-// fail, error and inconclusive row, the first row of each other verdict per
-// requirement and client, and every row while the run has at most ListedRows rows or
-// when it has a baseline (which classifies every row).
+// every row is spooled to disk under the reports folder, once, as verdicts.json
+// writes it (a file per requirement, copied into verdicts.json at Close), and only
+// the counts per requirement and client and the rows the reports list are held in
+// memory: every fail, error and inconclusive row, the first row of each other
+// verdict per requirement and client, and every row while the run has at most
+// ListedRows rows or when it has a baseline (which classifies every row).
 type Stream struct {
 	dir, spool string
 	red        redactor
-	keepAll    bool // a baseline classifies every row: keep them all
+	keepAll    bool              // a baseline classifies every row: keep them all
+	clauses    map[string]string // the clause of each requirement NewStream's cases name
+	rw         *rowWriter
 
 	mu      sync.Mutex
 	files   map[string]*spoolFile // per requirement
@@ -63,15 +65,17 @@ func (s *Stream) Summary() Summary {
 // tally counts rows per verdict.
 type tally map[verdict.Verdict]int
 
-// spoolFile holds one requirement's rows as JSON lines, in the order they came.
+// spoolFile holds one requirement's rows as verdicts.json writes them (see rowWriter),
+// in the order they came.
 type spoolFile struct {
-	f   *os.File
-	w   *bufio.Writer
-	enc *json.Encoder
+	f *os.File
+	w *bufio.Writer
 }
 
 // NewStream starts the reports of run r in dir (created if needed). r's Secrets are
-// redacted from every row as it is added; the rest of r is read at Close.
+// redacted from every row as it is added, and a row without a clause takes the clause
+// of its requirement's case in r.Cases (or, when no case names it, the part of its ID
+// before the last '-'); the rest of r is read at Close.
 func NewStream(dir string, r Run) (*Stream, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("reports folder: %w", err)
@@ -80,8 +84,12 @@ func NewStream(dir string, r Run) (*Stream, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reports spool: %w", err)
 	}
+	clauses := map[string]string{}
+	for _, c := range r.Cases {
+		clauses[c.ID] = c.clauseOf()
+	}
 	return &Stream{dir: dir, spool: spool, red: newRedactor(r.Secrets, r.ShowSecrets), keepAll: r.Baseline != nil,
-		files: map[string]*spoolFile{}, kept: map[string][]verdict.Result{},
+		clauses: clauses, rw: newRowWriter(), files: map[string]*spoolFile{}, kept: map[string][]verdict.Result{},
 		counts: map[string]map[string]tally{}, known: map[string]bool{}}, nil
 }
 
@@ -91,16 +99,20 @@ func (s *Stream) Add(rs ...verdict.Result) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, res := range rs {
-		if err := s.add(s.red.result(knownVerdict(res))); err != nil {
+		if err := s.add(s.red.row(knownVerdict(res))); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Stream) add(res verdict.Result) error {
+// add spools a redacted row, whose evidence is ev as JSON, and counts it.
+func (s *Stream) add(res verdict.Result, ev []byte) error {
 	if s.err != nil {
 		return s.err
+	}
+	if res.Clause == "" {
+		res.Clause = cmp.Or(s.clauses[res.Requirement], Case{ID: res.Requirement}.clauseOf())
 	}
 	sf, ok := s.files[res.Requirement]
 	if !ok {
@@ -109,15 +121,16 @@ func (s *Stream) add(res verdict.Result) error {
 			s.err = fmt.Errorf("reports spool: %w", err)
 			return s.err
 		}
-		w := bufio.NewWriter(f)
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		sf = &spoolFile{f, w, enc}
+		sf = &spoolFile{f, bufio.NewWriter(f)}
 		s.files[res.Requirement] = sf
 		s.order = append(s.order, res.Requirement)
 		s.counts[res.Requirement] = map[string]tally{}
 	}
-	if err := sf.enc.Encode(res); err != nil {
+	row, err := s.rw.encode(res, ev, "")
+	if err == nil {
+		_, err = sf.w.Write(row)
+	}
+	if err != nil {
 		s.err = fmt.Errorf("reports spool: %w", err)
 		return s.err
 	}
@@ -189,7 +202,7 @@ func (s *Stream) Close(r Run) error {
 			return res.Verdict == verdict.Error && res.Detail == red.str(c.Error)
 		})
 		if res, ok := c.verdictRow(worst, n, hasError); ok {
-			if err := s.add(red.result(res)); err != nil {
+			if err := s.add(red.row(res)); err != nil {
 				return err
 			}
 		}
@@ -208,11 +221,7 @@ func (s *Stream) Close(r Run) error {
 	v.p.Cases = make([]Case, len(cases))
 	for i, c := range cases {
 		worst, _ := s.worst(c.ID)
-		rows := s.kept[c.ID]
-		for j := range rows {
-			rows[j].Clause = cmp.Or(rows[j].Clause, c.clauseOf())
-		}
-		v.p.Cases[i] = prepareCase(red, c, rows, worst)
+		v.p.Cases[i] = prepareCase(red, c, s.kept[c.ID], worst)
 	}
 	for _, byClient := range s.counts {
 		for _, t := range byClient {
@@ -234,37 +243,40 @@ func (s *Stream) Close(r Run) error {
 		s.summary.Counts[vd] = v.total[vd]
 	}
 	v.links = newLinker(v.p)
-	each := func(yield func(verdict.Result) error) error {
-		for _, c := range v.p.Cases {
-			sf, ok := s.files[c.ID]
-			if !ok {
-				continue
-			}
-			if _, err := sf.f.Seek(0, io.SeekStart); err != nil {
-				return err
-			}
-			dec := json.NewDecoder(bufio.NewReader(sf.f))
-			dec.UseNumber()
-			for {
-				var res verdict.Result
-				if err := dec.Decode(&res); errors.Is(err, io.EOF) {
-					break
-				} else if err != nil {
-					return fmt.Errorf("reports spool: %w", err)
-				}
-				res.Clause = cmp.Or(res.Clause, c.clauseOf())
-				if err := yield(res); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+	rows := v.listedRows // a baseline keeps every row, each with its class
+	if r.Baseline == nil {
+		rows = func(w io.Writer) (bool, error) { return s.copySpools(w, v.p.Cases) }
 	}
 	return errors.Join(
 		writeFile(s.dir, "junit.xml", func(w io.Writer) error { return writeJUnit(w, v) }),
-		writeFile(s.dir, "verdicts.json", func(w io.Writer) error { return writeJSON(w, v, each) }),
+		writeFile(s.dir, "verdicts.json", func(w io.Writer) error { return writeJSON(w, v, rows) }),
 		writeFile(s.dir, "report.html", func(w io.Writer) error { return writeHTML(w, v) }),
 	)
+}
+
+// copySpools writes the spooled rows of the cases, in case order, as verdicts.json's
+// results (the first without the comma that would separate it from a row before), and
+// reports whether there was any.
+func (s *Stream) copySpools(w io.Writer, cases []Case) (bool, error) {
+	wrote := false
+	for _, c := range cases {
+		sf, ok := s.files[c.ID]
+		if !ok {
+			continue
+		}
+		from := int64(0)
+		if !wrote {
+			from = 1
+		}
+		if _, err := sf.f.Seek(from, io.SeekStart); err != nil {
+			return wrote, fmt.Errorf("reports spool: %w", err)
+		}
+		if _, err := io.Copy(w, sf.f); err != nil {
+			return true, fmt.Errorf("reports spool: %w", err)
+		}
+		wrote = true
+	}
+	return wrote, nil
 }
 
 // worst is the worst verdict of a requirement's rows, and their number.

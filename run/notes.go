@@ -10,6 +10,10 @@ import (
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
 )
 
+// NamedClients is how many clients a note that lists the clients of a capture names;
+// it says how many more there are, each of which has its own rows and report section.
+const NamedClients = 20
+
 // Split chooses the clients of recorded traffic to judge: the one sel names (its address
 // of record or source address), or every client when sel is "". Traffic in which no
 // REGISTER or PUBLISH names a client is one client holding everything, so that the
@@ -18,8 +22,11 @@ import (
 func Split(sources []*Source, damaged []Damage, sel string) (chosen []*Client, notes []string, err error) {
 	all, others := GroupSources(sources, damaged)
 	var ids []string
-	for _, c := range all {
+	for _, c := range all[:min(len(all), NamedClients)] {
 		ids = append(ids, c.ID+" (from "+strings.Join(c.Addrs, ", ")+")")
+	}
+	if more := len(all) - NamedClients; more > 0 {
+		ids = append(ids, fmt.Sprintf("and %d more (each has its own rows and report section)", more))
 	}
 	chosen = all
 	switch {
