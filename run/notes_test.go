@@ -17,7 +17,7 @@ func TestSplitNamesBoundedClients(t *testing.T) {
 		msgs = append(msgs, request(i+1, "REGISTER", fmt.Sprintf("sip:ue%02d@mcptt.example.com", i), fmt.Sprintf("192.0.2.%d:5060", i+1)))
 	}
 	for _, sel := range []string{"", "sip:ue03@mcptt.example.com"} {
-		_, notes, err := run.Split(msgs, nil, sel)
+		_, notes, err := run.Split(run.Sources(msgs), nil, sel)
 		if err != nil {
 			t.Fatal(err)
 		}
