@@ -217,12 +217,20 @@ func plainType(contentType string) (string, bool) {
 // tspecial.
 func isToken(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
+		if !tokenChars[s[i]] {
 			return false
 		}
 	}
 	return s != ""
 }
+
+// tokenChars holds the bytes an RFC 2045 5.1 token is made of.
+var tokenChars = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = !strings.ContainsRune(`()<>@,;:\"/[]?=`, c)
+	}
+	return t
+}()
 
 func validBoundary(b string) bool {
 	if len(b) > 70 || strings.HasSuffix(b, " ") {
