@@ -2,6 +2,9 @@ package multipart
 
 import (
 	"bytes"
+	"maps"
+	"mime"
+	"slices"
 	"testing"
 )
 
@@ -21,6 +24,42 @@ func FuzzSplit(f *testing.F) {
 			if p.Line < 1 {
 				t.Fatalf("problem without a line: %v", p)
 			}
+		}
+	})
+}
+
+// FuzzPlainHeader holds plainHeader to what net/textproto reads from the same lines.
+func FuzzPlainHeader(f *testing.F) {
+	f.Add([]byte("Content-Type: message/sip\r\n"))
+	f.Add([]byte("content-id:  <a@b> \nContent-ID:x\n"))
+	f.Add([]byte("X-Odd:\tv\t\r\nContent-Transfer-Encoding: binary\r\n"))
+	f.Add([]byte("Content-Type: a/b\r\n folded\r\n"))
+	f.Fuzz(func(t *testing.T, lines []byte) {
+		fast, ok := plainHeader(lines)
+		if !ok {
+			return
+		}
+		slow, err := mimeHeader(lines)
+		if err != nil || !maps.EqualFunc(fast, slow, slices.Equal) {
+			t.Fatalf("%q: plainHeader read %q, textproto %q (%v)", lines, fast, slow, err)
+		}
+	})
+}
+
+// FuzzPlainType holds plainType to what mime.ParseMediaType reads from the same value.
+func FuzzPlainType(f *testing.F) {
+	f.Add("message/sip")
+	f.Add(" Application/VND.3gpp.mcptt-info+xml\t")
+	f.Add("text/plain;charset=UTF-8")
+	f.Add("a/b/c")
+	f.Fuzz(func(t *testing.T, contentType string) {
+		fast, ok := plainType(contentType)
+		if !ok {
+			return
+		}
+		slow, params, err := mime.ParseMediaType(contentType)
+		if err != nil || fast != slow || len(params) != 0 {
+			t.Fatalf("%q: plainType read %q, mime %q %v (%v)", contentType, fast, slow, params, err)
 		}
 	})
 }

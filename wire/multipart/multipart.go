@@ -190,6 +190,9 @@ func parseType(contentType string) (string, map[string]string, bool) {
 	if strings.TrimSpace(contentType) == "" {
 		return "", nil, true
 	}
+	if mediaType, ok := plainType(contentType); ok {
+		return mediaType, map[string]string{}, true
+	}
 	mediaType, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		t, _, _ := strings.Cut(contentType, ";")
@@ -197,6 +200,37 @@ func parseType(contentType string) (string, map[string]string, bool) {
 	}
 	return mediaType, params, true
 }
+
+// plainType reads a Content-Type value that is type/subtype alone, two RFC 2045 tokens
+// of ASCII, as mime.ParseMediaType does (FuzzPlainType holds it to that) but without
+// its parameter map of the general case; false for any other value.
+func plainType(contentType string) (string, bool) {
+	t := strings.TrimSpace(contentType)
+	typ, sub, ok := strings.Cut(t, "/")
+	if !ok || !isToken(typ) || !isToken(sub) {
+		return "", false
+	}
+	return strings.ToLower(t), true
+}
+
+// isToken reports whether s is an RFC 2045 5.1 token: ASCII, no space, control or
+// tspecial.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !tokenChars[s[i]] {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// tokenChars holds the bytes an RFC 2045 5.1 token is made of.
+var tokenChars = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = !strings.ContainsRune(`()<>@,;:\"/[]?=`, c)
+	}
+	return t
+}()
 
 func validBoundary(b string) bool {
 	if len(b) > 70 || strings.HasSuffix(b, " ") {
@@ -286,44 +320,26 @@ func nextDelimiter(body []byte, from int, dash []byte) (at, next int, isClose bo
 // all content otherwise.
 func (b *Body) addPart(body []byte, start, end int, problem func(int, string, string)) {
 	raw := body[start:end]
-	p := Part{Offset: start, Header: textproto.MIMEHeader{}}
-	headerLen, bodyAt := 0, 0
+	p := Part{Offset: start}
+	headerLen, bodyAt := headerEnd(raw)
 	var headerErr error
-	switch {
-	case bytes.HasPrefix(raw, []byte("\r\n")):
-		bodyAt = 2
-	case bytes.HasPrefix(raw, []byte("\n")):
-		bodyAt = 1
-	default:
-		headerLen, bodyAt = len(raw), len(raw)
-		if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
-			headerLen, bodyAt = i+1, i+2
-		}
-		if i := bytes.Index(raw, []byte("\n\r\n")); i >= 0 && i+1 < headerLen {
-			headerLen, bodyAt = i+1, i+3
-		}
-	}
-	if headerLen > 0 {
-		header := append(raw[:headerLen:headerLen], "\r\n"...)
-		r := textproto.NewReader(bufio.NewReaderSize(bytes.NewReader(header), len(header)))
-		h, err := r.ReadMIMEHeader()
-		if h != nil {
-			p.Header = h
-		}
-		headerErr = err
+	if h, ok := plainHeader(raw[:headerLen]); ok && bodyAt > headerLen {
+		p.Header = h
+	} else {
+		p.Header, headerErr = mimeHeader(raw[:headerLen])
 		switch {
-		case err == nil:
+		case headerErr == nil:
 		case headerLen == len(raw):
 			bodyAt = 0
 			problem(start, "the part's header lines, then an empty line", "no empty line")
 		default:
-			problem(start, "part header lines of the form Name: value", err.Error())
+			problem(start, "part header lines of the form Name: value", headerErr.Error())
 		}
 	}
 	p.Body, p.Offset = raw[bodyAt:], start+bodyAt
-	p.ContentID = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(p.Header.Get("Content-ID")), "<"), ">")
-	p.Encoding = strings.ToLower(strings.TrimSpace(p.Header.Get("Content-Transfer-Encoding")))
-	contentType := p.Header.Get("Content-Type")
+	p.ContentID = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(first(p.Header, "Content-Id")), "<"), ">")
+	p.Encoding = strings.ToLower(strings.TrimSpace(first(p.Header, "Content-Transfer-Encoding")))
+	contentType := first(p.Header, "Content-Type")
 	p.HasType = contentType != ""
 	p.MediaType = "text/plain"
 	if p.HasType {
@@ -337,14 +353,134 @@ func (b *Body) addPart(body []byte, start, end int, problem func(int, string, st
 	b.Parts = append(b.Parts, p)
 }
 
+// first is h.Get(key) for a key already in canonical form (textproto.CanonicalMIMEHeaderKey).
+func first(h textproto.MIMEHeader, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// headerEnd finds the end of a part's header lines: the part's first empty line (LF or
+// CRLF) ends them. It returns the length of the header lines, each with its line end,
+// and where the content starts after the empty line; both are len(raw) when the part
+// has no empty line, and 0 and the empty line's length when it starts with one.
+func headerEnd(raw []byte) (headerLen, bodyAt int) {
+	switch {
+	case bytes.HasPrefix(raw, []byte("\r\n")):
+		return 0, 2
+	case bytes.HasPrefix(raw, []byte("\n")):
+		return 0, 1
+	}
+	for i := 0; ; i++ {
+		j := bytes.IndexByte(raw[i:], '\n')
+		if j < 0 {
+			return len(raw), len(raw)
+		}
+		i += j
+		switch rest := raw[i+1:]; {
+		case bytes.HasPrefix(rest, []byte("\n")):
+			return i + 1, i + 2
+		case bytes.HasPrefix(rest, []byte("\r\n")):
+			return i + 1, i + 3
+		}
+	}
+}
+
+// mimeHeader reads header lines with net/textproto (RFC 5322 2.2 folding included),
+// giving its errors: the header returned holds the lines read before an error.
+func mimeHeader(lines []byte) (textproto.MIMEHeader, error) {
+	if len(lines) == 0 {
+		return textproto.MIMEHeader{}, nil
+	}
+	header := append(lines[:len(lines):len(lines)], "\r\n"...)
+	h, err := textproto.NewReader(bufio.NewReaderSize(bytes.NewReader(header), len(header))).ReadMIMEHeader()
+	if h == nil {
+		h = textproto.MIMEHeader{}
+	}
+	return h, err
+}
+
+// plainHeader reads header lines that are plain, as nearly every part's are: each line
+// ends in LF or CRLF and is Name: value, the name letters, digits and hyphens, the value
+// printable ASCII, spaces and tabs, no line folded. It gives what mimeHeader gives for
+// them (FuzzPlainHeader holds it to that), without its reader and copy; false for lines
+// that are not plain, which mimeHeader reads.
+func plainHeader(lines []byte) (textproto.MIMEHeader, bool) {
+	n := bytes.Count(lines, []byte("\n"))
+	if n == 0 || lines[len(lines)-1] != '\n' {
+		return nil, false
+	}
+	h := make(textproto.MIMEHeader, n)
+	for len(lines) > 0 {
+		i := bytes.IndexByte(lines, '\n')
+		line := lines[:i]
+		lines = lines[i+1:]
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 || !plainName(line[:colon]) || !plainValue(line[colon+1:]) {
+			return nil, false
+		}
+		key := canonicalName(line[:colon])
+		h[key] = append(h[key], string(bytes.Trim(line[colon+1:], " \t")))
+	}
+	return h, true
+}
+
+func plainName(name []byte) bool {
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func plainValue(value []byte) bool {
+	for _, c := range value {
+		if (c < ' ' || c > '~') && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalName is textproto.CanonicalMIMEHeaderKey of a plain name, without a copy for
+// the names parts usually carry (RFC 2045 and RFC 5621 field names).
+func canonicalName(name []byte) string {
+	switch string(name) {
+	case "Content-Type":
+		return "Content-Type"
+	case "Content-ID", "Content-Id":
+		return "Content-Id"
+	case "Content-Transfer-Encoding":
+		return "Content-Transfer-Encoding"
+	case "Content-Disposition":
+		return "Content-Disposition"
+	}
+	return textproto.CanonicalMIMEHeaderKey(string(name))
+}
+
 // Find returns the parts of that media type (case-insensitive, parameters ignored), in
-// body order.
+// body order. The slice may share b.Parts: it is for reading.
 func (b Body) Find(mediaType string) []Part {
 	want, _, _ := strings.Cut(mediaType, ";")
 	want = strings.TrimSpace(want)
-	var ps []Part
-	for _, p := range b.Parts {
-		if strings.EqualFold(p.MediaType, want) {
+	match := func(p Part) bool { return strings.EqualFold(p.MediaType, want) }
+	i := slices.IndexFunc(b.Parts, match)
+	if i < 0 {
+		return nil
+	}
+	j := i + 1
+	for j < len(b.Parts) && match(b.Parts[j]) {
+		j++
+	}
+	if !slices.ContainsFunc(b.Parts[j:], match) {
+		return b.Parts[i:j:j] // one run of parts: no copy
+	}
+	ps := slices.Clone(b.Parts[i:j])
+	for _, p := range b.Parts[j:] {
+		if match(p) {
 			ps = append(ps, p)
 		}
 	}
