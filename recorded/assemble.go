@@ -21,15 +21,17 @@ import (
 // CSeq), and marks retransmissions (same Via branch, sent-by and method) as the live
 // server does. With a spool, each message is written to its source's chain as it is
 // completed and only the sources (run.Source) and the transactions of the window stay
-// in memory; without one, the messages are held (msgs).
+// in memory; without one, the messages are held (msgs). The window is kept per source
+// (origin), at most windowPerSource transactions and as many unanswered requests each,
+// so that it is bounded by the number of sources, not by the capture's size or rate.
 type assembler struct {
 	n        *notes
 	msgs     []*capture.Message
 	requests int
 	damaged  []run.Damage
-	// sources are the chains of a spooled recording, by source address and address of
-	// record, in order (sourceOrder).
-	sources     map[[2]string]*run.Source
+	// origins are the sources, by source address and address of record; sourceOrder
+	// are the chains of a spooled recording, in order.
+	origins     map[[2]string]*origin
 	sourceOrder []*run.Source
 	// started and finished are the times of the first and last message; answered is
 	// set once a response answers a request.
@@ -38,14 +40,12 @@ type assembler struct {
 	// names and oldNames count the names given (uniqueName), oldNames being the
 	// generation before names filled up.
 	names, oldNames map[string]int
-	awaiting        map[string]*awaited // Call-ID and CSeq → requests without a final response
-	firstOf         map[string]int      // transaction key → Seq of its first request
-	// swept is when awaiting was last rid of the requests unanswered for longer than
-	// window: a sweep every window, of the unanswered only.
-	swept time.Time
-	// firsts are firstOf's keys in the order they were added, with the time of their
-	// request, for forgetting transactions older than window; window 0 keeps all.
-	firsts    []keyAt
+	// awaitedBy leads from a Call-ID and CSeq to the origins holding requests of it
+	// without a final response: one entry per such request (origin.awaiting), so it
+	// holds no more than the origins do.
+	awaitedBy map[string][]*origin
+	// window is how long a transaction or an unanswered request is remembered, in
+	// capture time; 0 keeps them for as long as windowPerSource lets.
 	window    time.Duration
 	responses int
 	others    map[string]int // traffic that is not for the checks, by kind
@@ -77,23 +77,41 @@ func (a *assembler) intern(s string) string {
 	return s
 }
 
-// awaited are the requests of one Call-ID and CSeq that no final response answered yet,
-// since t: held in memory (m) or spooled (at off).
-type awaited struct {
-	t  time.Time
-	ps []pending
+// origin is one source of requests (source address and address of record) and its part
+// of the window: its last transactions and its requests without a final response, each
+// at most windowPerSource, oldest first.
+type origin struct {
+	src          *run.Source // its chain, for a spooled recording
+	transactions []transaction
+	awaiting     []awaiting
 }
 
-type pending struct {
+// transaction is a transaction's key (sipmsg.Message.TransactionKey), the Seq of its
+// first request and when that was seen (Unix nanoseconds).
+type transaction struct {
+	key string
+	seq int
+	t   int64
+}
+
+// awaiting is a request without a final response: its Call-ID and CSeq (dialogKey),
+// when it was seen (Unix nanoseconds), and where it is: in memory (m) or spooled (at
+// off).
+type awaiting struct {
+	key string
+	t   int64
 	m   *capture.Message
 	off int64
 }
 
-// keyAt is a transaction key and the time its first request was seen.
-type keyAt struct {
-	key string
-	t   time.Time
-}
+// windowPerSource is how many transactions, and how many requests without a final
+// response, the window holds per source: a UA sends no new REGISTER before the
+// previous one has its final response or has timed out (RFC 3261 10.2), and a client
+// has few non-INVITE transactions in flight, so a retransmission comes within its
+// source's last few transactions and a final response answers one of its last few
+// requests. Past it the oldest is forgotten: a retransmission of it is judged as a new
+// request, and a response to it leaves it unanswered (docs/readings.md).
+const windowPerSource = 32
 
 // transactionWindow is how long a capture's transaction is remembered for finding its
 // retransmissions: 64×T1, the life of a non-INVITE client transaction (RFC 3261
@@ -105,7 +123,7 @@ const transactionWindow = 64 * 500 * time.Millisecond
 const maxNames = 1 << 16
 
 func newAssembler(n *notes) *assembler {
-	return &assembler{n: n, names: map[string]int{}, awaiting: map[string]*awaited{}, firstOf: map[string]int{}, others: map[string]int{}}
+	return &assembler{n: n, names: map[string]int{}, origins: map[[2]string]*origin{}, awaitedBy: map[string][]*origin{}, others: map[string]int{}}
 }
 
 // flow is one direction of a TCP connection.
@@ -214,7 +232,7 @@ func (a *assembler) payload(name string, frame int, t time.Time, transport strin
 			a.damaged = append(a.damaged, run.Damage{Name: fname, Time: t, Transport: transport, Peer: src.String(), Local: dst.String(), Raw: raw, Reason: damage, ClientFault: fault})
 		}
 	case isResponse(raw):
-		a.response(raw)
+		a.response(raw, t)
 	case toSIP || sipmsg.MethodOf(raw) != "":
 		if sipmsg.MethodOf(raw) == "" {
 			a.n.add("%s: %d byte(s) that are not SIP sent to SIP port %d", fname, len(raw), dst.Port())
@@ -240,7 +258,8 @@ func (a *assembler) uniqueName(name string) string {
 }
 
 // add numbers m and, when detect is set, marks it as a retransmission of an earlier
-// request of the same transaction; with a spool, it writes m to its source's chain.
+// request of the same transaction from the same source; with a spool, it writes m to
+// its source's chain.
 func (a *assembler) add(m *capture.Message, detect bool) {
 	a.requests++
 	m.Seq = a.requests
@@ -252,113 +271,148 @@ func (a *assembler) add(m *capture.Message, detect bool) {
 		a.finished = m.Time
 	}
 	sm, err := sipmsg.Parse(m.Raw)
+	id := ""
+	if err == nil {
+		id = a.intern(ims.Client(sm))
+	}
+	o := a.origin(m.Peer, id)
 	request := err == nil && sm.IsRequest
+	t := m.Time.UnixNano()
 	if request && detect {
-		a.forget(m.Time)
 		if key := sm.TransactionKey(); key != "" {
-			if first, ok := a.firstOf[key]; ok {
+			if first := o.firstOf(key, t, a.window); first != 0 {
 				m.RetransmissionOf = first
 			} else {
-				a.firstOf[key] = m.Seq
-				if a.window > 0 {
-					a.firsts = append(a.firsts, keyAt{key, m.Time})
-				}
+				n := stale(len(o.transactions), func(i int) int64 { return o.transactions[i].t }, t, a.window)
+				o.transactions = append(slices.Delete(o.transactions, 0, n), transaction{key, m.Seq, t})
 			}
 		}
 	}
-	p := pending{m: m}
+	w := awaiting{m: m, t: t}
 	if a.spool == nil {
 		a.msgs = append(a.msgs, m)
 	} else {
-		off, err := a.chain(m, sm, err)
+		m.Identity = id
+		off, err := a.chain(o, m, sm, err)
 		if err != nil {
 			a.err = cmp.Or(a.err, err)
 			return
 		}
-		p = pending{off: off}
+		w = awaiting{off: off, t: t}
 	}
 	if !request || m.Status != 0 {
 		return
 	}
-	if key := dialogKey(sm); key != "" {
-		a.await(key, p, m.Time)
+	if w.key = dialogKey(sm); w.key != "" {
+		a.await(o, w)
 	}
 }
 
-// chain writes m (parsed as sm, or perr) to the chain of its source, which it counts
-// m in, and returns where its record is.
-func (a *assembler) chain(m *capture.Message, sm *sipmsg.Message, perr error) (int64, error) {
-	if perr == nil {
-		m.Identity = a.intern(ims.Client(sm))
+// origin is the source of requests from peer whose address of record is id.
+func (a *assembler) origin(peer, id string) *origin {
+	k := [2]string{peer, id}
+	o := a.origins[k]
+	if o == nil {
+		o = &origin{}
+		a.origins[k] = o
 	}
-	k := [2]string{m.Peer, m.Identity}
-	src := a.sources[k]
-	if src == nil {
-		src = &run.Source{Peer: m.Peer, Identity: m.Identity, First: m.Seq, Chained: true, Last: capture.NoRecord}
-		if a.sources == nil {
-			a.sources = map[[2]string]*run.Source{}
+	return o
+}
+
+// firstOf is the Seq of the first request of transaction key if o remembers it within
+// window of t (0: for as long as o remembers it), 0 if not.
+func (o *origin) firstOf(key string, t int64, window time.Duration) int {
+	for i := len(o.transactions) - 1; i >= 0; i-- {
+		if tx := o.transactions[i]; tx.key == key && (window == 0 || t-tx.t <= int64(window)) {
+			return tx.seq
 		}
-		a.sources[k] = src
-		a.sourceOrder = append(a.sourceOrder, src)
 	}
-	off, err := a.spool.Append(m, src.Last)
+	return 0
+}
+
+// stale is how many of the oldest of n entries, the ith seen at at(i), to forget before
+// one more at t: those older than window, and enough to leave room under
+// windowPerSource.
+func stale(n int, at func(i int) int64, t int64, window time.Duration) int {
+	k := 0
+	for k < n && (n-k >= windowPerSource || window > 0 && t-at(k) > int64(window)) {
+		k++
+	}
+	return k
+}
+
+// chain writes m (parsed as sm, or perr) to the chain of its source o, which it counts
+// m in, and returns where its record is.
+func (a *assembler) chain(o *origin, m *capture.Message, sm *sipmsg.Message, perr error) (int64, error) {
+	if o.src == nil {
+		o.src = &run.Source{Peer: m.Peer, Identity: m.Identity, First: m.Seq, Chained: true, Last: capture.NoRecord}
+		a.sourceOrder = append(a.sourceOrder, o.src)
+	}
+	off, err := a.spool.Append(m, o.src.Last)
 	if err != nil {
 		return 0, err
 	}
-	src.Last = off
-	src.Add(m, m.RetransmissionOf == 0 && run.IsUnjudged(m, sm, perr))
+	o.src.Last = off
+	o.src.Add(m, m.RetransmissionOf == 0 && run.IsUnjudged(m, sm, perr))
 	return off, nil
 }
 
-// await keeps p until a final response to key answers it, or the window passes.
-func (a *assembler) await(key string, p pending, t time.Time) {
-	if a.window > 0 && t.Sub(a.swept) > a.window {
-		for k, w := range a.awaiting {
-			if t.Sub(w.t) > a.window {
-				delete(a.awaiting, k)
-			}
-		}
-		a.swept = t
+// await keeps w among o's requests until a final response answers it, or the window
+// passes, or o's windowPerSource later requests are awaiting too.
+func (a *assembler) await(o *origin, w awaiting) {
+	n := stale(len(o.awaiting), func(i int) int64 { return o.awaiting[i].t }, w.t, a.window)
+	for _, old := range o.awaiting[:n] {
+		a.unindex(old.key, o)
 	}
-	w := a.awaiting[key]
-	if w == nil {
-		w = &awaited{t: t}
-		a.awaiting[key] = w
-	}
-	w.ps = append(w.ps, p)
+	o.awaiting = append(slices.Delete(o.awaiting, 0, n), w)
+	a.awaitedBy[w.key] = append(a.awaitedBy[w.key], o)
 }
 
-// forget drops the transactions first seen longer than the window before t.
-func (a *assembler) forget(t time.Time) {
-	n := 0
-	for n < len(a.firsts) && t.Sub(a.firsts[n].t) > a.window {
-		delete(a.firstOf, a.firsts[n].key)
-		n++
+// unindex takes one request of o out of those awaitedBy key leads to.
+func (a *assembler) unindex(key string, o *origin) {
+	os := a.awaitedBy[key]
+	if i := slices.Index(os, o); i >= 0 {
+		os = slices.Delete(os, i, i+1)
 	}
-	a.firsts = a.firsts[n:]
+	if len(os) == 0 {
+		delete(a.awaitedBy, key)
+	} else {
+		a.awaitedBy[key] = os
+	}
 }
 
-// response sets the status of the requests a final response answers.
-func (a *assembler) response(raw []byte) {
+// response sets the status of the requests a final response seen at t answers: those
+// of its Call-ID and CSeq still awaiting, seen within the window before t.
+func (a *assembler) response(raw []byte, t time.Time) {
 	a.responses++
 	sm, err := sipmsg.Parse(raw)
 	if err != nil || sm.IsRequest || sm.StatusCode < 200 {
 		return
 	}
 	key := dialogKey(sm)
-	w := a.awaiting[key]
-	if w == nil {
-		return
+	os, now := a.awaitedBy[key], t.UnixNano()
+	delete(a.awaitedBy, key)
+	for _, o := range os {
+		o.awaiting = slices.DeleteFunc(o.awaiting, func(w awaiting) bool {
+			if w.key != key {
+				return false
+			}
+			if a.window == 0 || now-w.t <= int64(a.window) {
+				a.answer(w, sm.StatusCode)
+			}
+			return true
+		})
 	}
+}
+
+// answer sets the status of w.
+func (a *assembler) answer(w awaiting, status int) {
 	a.answered = true
-	for _, p := range w.ps {
-		if p.m != nil {
-			p.m.Status = sm.StatusCode
-		} else if err := a.spool.SetStatus(p.off, sm.StatusCode); err != nil {
-			a.err = cmp.Or(a.err, err)
-		}
+	if w.m != nil {
+		w.m.Status = status
+	} else if err := a.spool.SetStatus(w.off, status); err != nil {
+		a.err = cmp.Or(a.err, err)
 	}
-	delete(a.awaiting, key)
 }
 
 // recording finishes the run.

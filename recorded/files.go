@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mcptt-conformance/mcptt-conformance/capture"
 	"github.com/mcptt-conformance/mcptt-conformance/wire/sipmsg"
@@ -114,7 +115,7 @@ func readFiles(dir string, names []string, index map[string]*capture.Message) (*
 			return nil, fmt.Errorf("capture: %w", err)
 		}
 		if isResponse(raw) {
-			a.response(raw)
+			a.response(raw, time.Time{}) // a folder keeps no window (assembler.window 0)
 			continue
 		}
 		m := &capture.Message{Name: safeName(name), Raw: raw, Transport: viaTransport(raw)}
