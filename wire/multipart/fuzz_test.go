@@ -64,6 +64,27 @@ func FuzzPlainType(f *testing.F) {
 	})
 }
 
+// FuzzOneParamType holds oneParamType to what mime.ParseMediaType reads from the same
+// value.
+func FuzzOneParamType(f *testing.F) {
+	f.Add("multipart/mixed;boundary=scscf-b1")
+	f.Add(`Multipart/Mixed; Boundary="a b:c"`)
+	f.Add("text/plain ;charset=UTF-8")
+	f.Add("a/b;c*=d")
+	f.Add(`a/b;c="d\"e"`)
+	f.Add("a/b;c=d;e=f")
+	f.Fuzz(func(t *testing.T, contentType string) {
+		fast, name, value, ok := oneParamType(contentType)
+		if !ok {
+			return
+		}
+		slow, params, err := mime.ParseMediaType(contentType)
+		if err != nil || fast != slow || len(params) != 1 || params[name] != value {
+			t.Fatalf("%q: oneParamType read %q %s=%q, mime %q %v (%v)", contentType, fast, name, value, slow, params, err)
+		}
+	})
+}
+
 func BenchmarkSplit(b *testing.B) {
 	body := conformant("\r\n")
 	for b.Loop() {

@@ -193,6 +193,9 @@ func parseType(contentType string) (string, map[string]string, bool) {
 	if mediaType, ok := plainType(contentType); ok {
 		return mediaType, map[string]string{}, true
 	}
+	if mediaType, name, value, ok := oneParamType(contentType); ok {
+		return mediaType, map[string]string{name: value}, true
+	}
 	mediaType, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		t, _, _ := strings.Cut(contentType, ";")
@@ -211,6 +214,45 @@ func plainType(contentType string) (string, bool) {
 		return "", false
 	}
 	return strings.ToLower(t), true
+}
+
+// oneParamType reads a Content-Type value that is type/subtype and one parameter,
+// ";name=value" with optional spaces after the ";", the value a token or a quoted
+// string of printable ASCII without escapes, as mime.ParseMediaType does
+// (FuzzOneParamType holds it to that) but without its general parser: the name
+// lower-case, the value without its quotes. False for any other value (an RFC 2231
+// name with "*" included).
+func oneParamType(contentType string) (mediaType, name, value string, ok bool) {
+	t, param, ok := strings.Cut(strings.TrimSpace(contentType), ";")
+	if !ok {
+		return "", "", "", false
+	}
+	if mediaType, ok = plainType(t); !ok || t != strings.TrimRight(t, " \t") {
+		return "", "", "", false
+	}
+	name, value, ok = strings.Cut(strings.TrimLeft(param, " "), "=")
+	if !ok || !isToken(name) || strings.Contains(name, "*") {
+		return "", "", "", false
+	}
+	if q, found := strings.CutPrefix(value, `"`); found {
+		value, found = strings.CutSuffix(q, `"`)
+		if !found || strings.ContainsAny(value, `"\`) || !printable(value) {
+			return "", "", "", false
+		}
+	} else if !isToken(value) {
+		return "", "", "", false
+	}
+	return mediaType, strings.ToLower(name), value, true
+}
+
+// printable reports whether s is printable ASCII and spaces.
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // isToken reports whether s is an RFC 2045 5.1 token: ASCII, no space, control or
