@@ -152,6 +152,9 @@ func Parse(raw []byte) (*Message, error) {
 	m.noteLineEnd(raw, next, line)
 	pos, line = next, line+1
 	m.BodyOffset, m.BodyLine = len(raw), line
+	// Header lines inside a header section with no NUL that is all UTF-8 are each so:
+	// screened once, not a line at a time.
+	clean := pos <= end && bytes.IndexByte(raw[pos:end], 0) < 0 && utf8.Valid(raw[pos:end])
 	for {
 		if pos >= len(raw) {
 			m.Faults = append(m.Faults, Problem{"an empty line ending the header section", "the end of the message", line})
@@ -164,7 +167,9 @@ func Parse(raw []byte) (*Message, error) {
 			m.BodyOffset, m.BodyLine = next, line+1
 			break
 		}
-		m.screenBytes(text, pos, line)
+		if !clean || pos+len(text) > end {
+			m.screenBytes(text, pos, line)
+		}
 		m.addLine(head[pos:pos+len(text)], line)
 		pos, line = next, line+1
 	}
