@@ -140,6 +140,9 @@ func answers(res, req *sipmsg.Message) []sipmsg.Problem {
 // sameWords reports whether a and b hold the same words, white space aside, without
 // regard to case: as the two compared with their white space runs made single spaces.
 func sameWords(a, b string) bool {
+	if a == b {
+		return true // the S-CSCF copies them as they are
+	}
 	for {
 		var x, y string
 		x, a = nextWord(a)

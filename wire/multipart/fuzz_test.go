@@ -64,6 +64,54 @@ func FuzzPlainType(f *testing.F) {
 	})
 }
 
+// FuzzOneParamType holds oneParamType to what mime.ParseMediaType reads from the same
+// value.
+func FuzzOneParamType(f *testing.F) {
+	f.Add("multipart/mixed;boundary=scscf-b1")
+	f.Add(`Multipart/Mixed; Boundary="a b:c"`)
+	f.Add("text/plain ;charset=UTF-8")
+	f.Add("a/b;c*=d")
+	f.Add(`a/b;c="d\"e"`)
+	f.Add("a/b;c=d;e=f")
+	f.Fuzz(func(t *testing.T, contentType string) {
+		fast, name, value, ok := oneParamType(contentType)
+		if !ok {
+			return
+		}
+		slow, params, err := mime.ParseMediaType(contentType)
+		if err != nil || fast != slow || len(params) != 1 || params[name] != value {
+			t.Fatalf("%q: oneParamType read %q %s=%q, mime %q %v (%v)", contentType, fast, name, value, slow, params, err)
+		}
+	})
+}
+
+// FuzzNextDelimiter holds nextDelimiter to a scan of every offset for dash at the
+// start of the body or of a line.
+func FuzzNextDelimiter(f *testing.F) {
+	f.Add([]byte("--b\r\nx\r\n--bb\n--b--\r\n"), 0, "b")
+	f.Add([]byte("\n--b \t\r"), 1, "b")
+	f.Add([]byte("--b--"), 0, "b")
+	f.Fuzz(func(t *testing.T, body []byte, from int, boundary string) {
+		if from < 0 || from > len(body) || boundary == "" {
+			return
+		}
+		dash := []byte("--" + boundary)
+		at, next, isClose := nextDelimiter(body, from, append([]byte("\n"), dash...))
+		wantAt, wantNext, wantClose := -1, -1, false
+		for i := from; i+len(dash) <= len(body); i++ {
+			if (i == 0 || body[i-1] == '\n') && bytes.HasPrefix(body[i:], dash) {
+				if n, c, ok := delimiterEnd(body, i, dash); ok {
+					wantAt, wantNext, wantClose = i, n, c
+					break
+				}
+			}
+		}
+		if at != wantAt || next != wantNext || isClose != wantClose {
+			t.Fatalf("%q from %d: nextDelimiter %d %d %v, a scan %d %d %v", body, from, at, next, isClose, wantAt, wantNext, wantClose)
+		}
+	})
+}
+
 func BenchmarkSplit(b *testing.B) {
 	body := conformant("\r\n")
 	for b.Loop() {

@@ -193,6 +193,9 @@ func parseType(contentType string) (string, map[string]string, bool) {
 	if mediaType, ok := plainType(contentType); ok {
 		return mediaType, map[string]string{}, true
 	}
+	if mediaType, name, value, ok := oneParamType(contentType); ok {
+		return mediaType, map[string]string{name: value}, true
+	}
 	mediaType, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		t, _, _ := strings.Cut(contentType, ";")
@@ -211,6 +214,45 @@ func plainType(contentType string) (string, bool) {
 		return "", false
 	}
 	return strings.ToLower(t), true
+}
+
+// oneParamType reads a Content-Type value that is type/subtype and one parameter,
+// ";name=value" with optional spaces after the ";", the value a token or a quoted
+// string of printable ASCII without escapes, as mime.ParseMediaType does
+// (FuzzOneParamType holds it to that) but without its general parser: the name
+// lower-case, the value without its quotes. False for any other value (an RFC 2231
+// name with "*" included).
+func oneParamType(contentType string) (mediaType, name, value string, ok bool) {
+	t, param, ok := strings.Cut(strings.TrimSpace(contentType), ";")
+	if !ok {
+		return "", "", "", false
+	}
+	if mediaType, ok = plainType(t); !ok || t != strings.TrimRight(t, " \t") {
+		return "", "", "", false
+	}
+	name, value, ok = strings.Cut(strings.TrimLeft(param, " "), "=")
+	if !ok || !isToken(name) || strings.Contains(name, "*") {
+		return "", "", "", false
+	}
+	if q, found := strings.CutPrefix(value, `"`); found {
+		value, found = strings.CutSuffix(q, `"`)
+		if !found || strings.ContainsAny(value, `"\`) || !printable(value) {
+			return "", "", "", false
+		}
+	} else if !isToken(value) {
+		return "", "", "", false
+	}
+	return mediaType, strings.ToLower(name), value, true
+}
+
+// printable reports whether s is printable ASCII and spaces.
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // isToken reports whether s is an RFC 2045 5.1 token: ASCII, no space, control or
@@ -250,8 +292,8 @@ func validBoundary(b string) bool {
 // delimiter has "--" after the boundary. The line end before a delimiter belongs to it,
 // not to the part before.
 func (b *Body) split(body []byte, problem func(int, string, string)) {
-	dash := []byte("--" + b.Boundary)
-	at, start, closed := nextDelimiter(body, 0, dash)
+	line := []byte("\n--" + b.Boundary)
+	at, start, closed := nextDelimiter(body, 0, line)
 	if at < 0 {
 		problem(0, "a delimiter line --"+b.Boundary, "none in the body")
 		return
@@ -261,7 +303,7 @@ func (b *Body) split(body []byte, problem func(int, string, string)) {
 			problem(len(body), "a closing delimiter --"+b.Boundary+"--", "the end of the body")
 			return
 		}
-		next, after, isClose := nextDelimiter(body, start, dash)
+		next, after, isClose := nextDelimiter(body, start, line)
 		end := next
 		if next < 0 {
 			problem(len(body), "a closing delimiter --"+b.Boundary+"--", "the end of the body")
@@ -285,34 +327,50 @@ func (b *Body) split(body []byte, problem func(int, string, string)) {
 
 // nextDelimiter finds the first delimiter line at or after from. It returns its offset
 // (or -1), the offset of the line after it (-1 when the body ends inside the delimiter
-// line), and whether it is the close delimiter.
-func nextDelimiter(body []byte, from int, dash []byte) (at, next int, isClose bool) {
+// line), and whether it is the close delimiter. line is "\n--boundary": it looks for
+// the line end and dash together, rarer in a body than the dash alone
+// (FuzzNextDelimiter holds it to a scan of every offset).
+func nextDelimiter(body []byte, from int, line []byte) (at, next int, isClose bool) {
+	dash := line[1:]
 	for from <= len(body) {
-		i := bytes.Index(body[from:], dash)
-		if i < 0 {
-			return -1, -1, false
+		if from == 0 && bytes.HasPrefix(body, dash) {
+			at = 0
+		} else {
+			lo := max(from-1, 0)
+			i := bytes.Index(body[lo:], line)
+			if i < 0 {
+				return -1, -1, false
+			}
+			at = lo + i + 1
 		}
-		at = from + i
 		from = at + 1
-		if at > 0 && body[at-1] != '\n' {
-			continue
-		}
-		rest := body[at+len(dash):]
-		isClose = bytes.HasPrefix(rest, []byte("--"))
-		if isClose {
-			rest = rest[2:]
-		}
-		rest = bytes.TrimLeft(rest, " \t")
-		switch {
-		case len(rest) == 0:
-			return at, -1, isClose
-		case rest[0] == '\n':
-			return at, len(body) - len(rest) + 1, isClose
-		case rest[0] == '\r' && (len(rest) == 1 || rest[1] == '\n'):
-			return at, min(len(body), len(body)-len(rest)+2), isClose
+		if next, isClose, ok := delimiterEnd(body, at, dash); ok {
+			return at, next, isClose
 		}
 	}
 	return -1, -1, false
+}
+
+// delimiterEnd reads what follows dash at the start of a line at offset at: "--" for
+// the close delimiter, then optional spaces or tabs, then the line end or the end of
+// the body. It returns the offset of the line after it (-1 at the end of the body) and
+// whether it is the close delimiter; false when other bytes follow.
+func delimiterEnd(body []byte, at int, dash []byte) (next int, isClose, ok bool) {
+	rest := body[at+len(dash):]
+	isClose = bytes.HasPrefix(rest, []byte("--"))
+	if isClose {
+		rest = rest[2:]
+	}
+	rest = bytes.TrimLeft(rest, " \t")
+	switch {
+	case len(rest) == 0:
+		return -1, isClose, true
+	case rest[0] == '\n':
+		return len(body) - len(rest) + 1, isClose, true
+	case rest[0] == '\r' && (len(rest) == 1 || rest[1] == '\n'):
+		return min(len(body), len(body)-len(rest)+2), isClose, true
+	}
+	return 0, false, false
 }
 
 // addPart reads the part in body[start:end]: its header lines up to an empty line, then

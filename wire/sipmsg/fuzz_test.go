@@ -3,6 +3,7 @@ package sipmsg
 import (
 	"bytes"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -35,6 +36,23 @@ func FuzzParse(f *testing.F) {
 			for _, v := range SplitList(h.Value) {
 				ParseAddress(v)
 			}
+		}
+	})
+}
+
+// FuzzKey holds Key's fast path for names that are their own key to the general
+// reading: trimmed, lower-cased, compact forms expanded.
+func FuzzKey(f *testing.F) {
+	for _, name := range []string{"via", "Via", "m", "content-length", " to ", "x-9", "-", "a"} {
+		f.Add(name)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		want := strings.ToLower(strings.TrimSpace(name))
+		if long, ok := compact[want]; ok {
+			want = long
+		}
+		if got := Key(name); got != want {
+			t.Fatalf("Key(%q) = %q, expected %q", name, got, want)
 		}
 	})
 }

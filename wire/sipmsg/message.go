@@ -93,6 +93,9 @@ var known = func() map[string]string {
 
 // Key returns the canonical key of a header name: lower case, compact forms expanded.
 func Key(name string) string {
+	if isKey(name) {
+		return name // as the callers' constant names are: no lookup
+	}
 	name = strings.TrimSpace(name)
 	var buf [32]byte
 	if len(name) <= len(buf) {
@@ -113,6 +116,18 @@ func Key(name string) string {
 		return long
 	}
 	return k
+}
+
+// isKey reports whether name is its own key: lower-case letters, digits and hyphens,
+// longer than one letter (every compact form is one), as Key would return it
+// (FuzzKey holds it to that).
+func isKey(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return len(name) > 1
 }
 
 // Parse reads raw as one SIP message. Leading CRLFs (keep-alives, RFC 3261 7.5) are
@@ -137,6 +152,9 @@ func Parse(raw []byte) (*Message, error) {
 	m.noteLineEnd(raw, next, line)
 	pos, line = next, line+1
 	m.BodyOffset, m.BodyLine = len(raw), line
+	// Header lines inside a header section with no NUL that is all UTF-8 are each so:
+	// screened once, not a line at a time.
+	clean := pos <= end && bytes.IndexByte(raw[pos:end], 0) < 0 && utf8.Valid(raw[pos:end])
 	for {
 		if pos >= len(raw) {
 			m.Faults = append(m.Faults, Problem{"an empty line ending the header section", "the end of the message", line})
@@ -149,7 +167,9 @@ func Parse(raw []byte) (*Message, error) {
 			m.BodyOffset, m.BodyLine = next, line+1
 			break
 		}
-		m.screenBytes(text, pos, line)
+		if !clean || pos+len(text) > end {
+			m.screenBytes(text, pos, line)
+		}
 		m.addLine(head[pos:pos+len(text)], line)
 		pos, line = next, line+1
 	}
@@ -378,10 +398,16 @@ func isToken(s string) bool {
 	return true
 }
 
-func isTokenChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-		strings.IndexByte("-.!%*_+`'~", c) >= 0
-}
+func isTokenChar(c byte) bool { return tokenChars[c] }
+
+// tokenChars holds the bytes an RFC 3261 25.1 token is made of.
+var tokenChars = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			strings.IndexByte("-.!%*_+`'~", byte(c)) >= 0
+	}
+	return t
+}()
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
