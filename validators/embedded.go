@@ -2,6 +2,7 @@ package validators
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/mcptt-conformance/mcptt-conformance/wire/contact"
@@ -89,11 +90,11 @@ func thirdPartyWellFormed(j *judgement, r *Run, q *Request) {
 		}
 	}
 	with := "the client's REGISTER"
-	if q.carried.Response != nil {
-		with += fmt.Sprintf(" and the S-CSCF's %d %s to it", q.carried.Response.StatusCode, q.carried.Response.Reason)
+	if res := q.carried.Response; res != nil {
+		with += " and the S-CSCF's " + strconv.Itoa(res.StatusCode) + " " + res.Reason + " to it"
 	}
-	j.passf(q, "a well-formed third-party REGISTER (TS 24.229 5.4.1.7): From and Contact the S-CSCF's %s, To the public user identity %s; it carries %s (the REGISTER judged as %s)",
-		from, to, with, q.Embedded.Name())
+	j.pass(q, "a well-formed third-party REGISTER (TS 24.229 5.4.1.7): From and Contact the S-CSCF's "+from+
+		", To the public user identity "+to+"; it carries "+with+" (the REGISTER judged as "+q.Embedded.Name()+")")
 }
 
 // multipartLine converts a line of the body into a line of the message.
@@ -123,8 +124,7 @@ func uriOf(m *sipmsg.Message, name string) (string, int) {
 	if !ok {
 		return "", 0
 	}
-	a, _ := sipmsg.ParseAddress(h.Value)
-	return a.URI, h.Line
+	return sipmsg.AddressURI(h.Value), h.Line
 }
 
 // sameURI compares two SIP URIs without their parameters, the scheme and host

@@ -24,25 +24,41 @@ type Address struct {
 // addr-spec without <> every ";" parameter is a header parameter (RFC 3261 20.10). On a
 // fault it returns what it could read together with a Problem (Line unset).
 func ParseAddress(s string) (Address, error) {
-	var a Address
+	a, rest, err := addressURI(s)
+	if err != nil {
+		return a, err
+	}
+	a.Params, err = ParseParams(rest)
+	return a, err
+}
+
+// AddressURI is the URI ParseAddress reads from s (what it could read of it on a
+// fault), without reading the header parameters after it.
+func AddressURI(s string) string {
+	a, _, _ := addressURI(s)
+	return a.URI
+}
+
+// addressURI reads the display name and URI of an address, and returns the header
+// parameters' text after them unread.
+func addressURI(s string) (a Address, rest string, err error) {
 	s = strings.TrimSpace(s)
-	rest := ""
 	lt := strings.IndexByte(s, '<')
 	if strings.HasPrefix(s, `"`) {
 		end, ok := quotedEnd(s, 0)
 		if !ok {
-			return a, Problem{Expected: "a display name closed by '\"'", Actual: quote(s)}
+			return a, "", Problem{Expected: "a display name closed by '\"'", Actual: quote(s)}
 		}
 		a.Display = s[:end]
 		lt = end + strings.IndexByte(s[end:], '<')
 		if lt < end || strings.TrimSpace(s[end:lt]) != "" {
-			return a, Problem{Expected: "'<' after the quoted display name", Actual: quote(s)}
+			return a, "", Problem{Expected: "'<' after the quoted display name", Actual: quote(s)}
 		}
 	}
 	if lt >= 0 && (a.Display != "" || !strings.ContainsAny(s[:lt], ";")) {
 		gt := strings.IndexByte(s[lt:], '>')
 		if gt < 0 {
-			return a, Problem{Expected: "'>' closing the URI", Actual: quote(s)}
+			return a, "", Problem{Expected: "'>' closing the URI", Actual: quote(s)}
 		}
 		if a.Display == "" {
 			a.Display = strings.TrimSpace(s[:lt])
@@ -55,15 +71,13 @@ func ParseAddress(s string) (Address, error) {
 			rest = ""
 		}
 		if strings.ContainsAny(a.URI, " \t") {
-			return a, Problem{Expected: "a URI, in <> when a display name comes first", Actual: quote(s)}
+			return a, "", Problem{Expected: "a URI, in <> when a display name comes first", Actual: quote(s)}
 		}
 	}
 	if !hasScheme(a.URI) {
-		return a, Problem{Expected: "a URI with a scheme (sip:, sips:, tel:, urn:…)", Actual: quote(a.URI)}
+		return a, "", Problem{Expected: "a URI with a scheme (sip:, sips:, tel:, urn:…)", Actual: quote(a.URI)}
 	}
-	var err error
-	a.Params, err = ParseParams(rest)
-	return a, err
+	return a, rest, nil
 }
 
 // hasScheme reports whether uri starts with an RFC 3986 scheme and a colon.

@@ -34,7 +34,9 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Get(%q) finds nothing", h.Name)
 			}
 			for _, v := range SplitList(h.Value) {
-				ParseAddress(v)
+				if a, _ := ParseAddress(v); AddressURI(v) != a.URI {
+					t.Fatalf("AddressURI(%q) = %q, ParseAddress reads the URI %q", v, AddressURI(v), a.URI)
+				}
 			}
 		}
 	})
