@@ -34,9 +34,11 @@ type packet struct {
 	syn, fin, rst bool
 }
 
-// frameReader is what pcapgo's pcap and pcapng readers have in common.
+// frameReader is what pcapgo's pcap and pcapng readers have in common: each frame is
+// read into the reader's own buffer, which the next frame overwrites (a payload kept
+// longer is copied by whoever keeps it).
 type frameReader interface {
-	ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
 }
 
 // isPcap reports whether data starts with a pcap or pcapng magic number.
@@ -122,15 +124,15 @@ func eachPacket(name string, in io.Reader, n *notes, each func(packet)) (frames 
 	}
 }
 
-// readFrame reads one frame, turning a panic of the reader on hostile bytes into an
-// error.
+// readFrame reads one frame into the reader's buffer, turning a panic of the reader on
+// hostile bytes into an error.
 func readFrame(fr frameReader) (raw []byte, ci gopacket.CaptureInfo, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("unreadable record: %v", p)
 		}
 	}()
-	raw, ci, err = fr.ReadPacketData()
+	raw, ci, err = fr.ZeroCopyReadPacketData()
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		err = errors.New("the file ends inside it: a truncated capture")
 	}
@@ -150,6 +152,7 @@ type ngBlocks struct {
 	off    int64 // bytes of the stream taken so far
 	frames int
 	block  []byte // what is left of the current block
+	buf    []byte // the current block's bytes, reused for the next one
 	damage string
 	done   bool
 }
@@ -212,7 +215,10 @@ func (b *ngBlocks) next() {
 		fail("block at byte %d after frame %d has length %d (expected at most %d: a frame of at most %d bytes)", off, b.frames, size, maxBlock, maxSnap)
 		return
 	}
-	data := make([]byte, size)
+	if int64(cap(b.buf)) < size {
+		b.buf = make([]byte, size)
+	}
+	data := b.buf[:size]
 	copy(data, head[:])
 	if got, err := io.ReadFull(b.r, data[12:]); err != nil {
 		fail("block at byte %d after frame %d needs %d bytes, the file has %d left (truncated capture)", off, b.frames, size, 12+got)
@@ -223,6 +229,15 @@ func (b *ngBlocks) next() {
 		return
 	}
 	switch typ {
+	case 1: // interface description
+		// The reader sizes its frame buffer by the interface's snap length: one that
+		// claims none or more than a block can hold is taken as maxBlock, which changes
+		// no frame (no block is longer) and bounds the buffer.
+		if size >= 20 {
+			if snap := b.order.Uint32(data[12:]); snap == 0 || snap > maxBlock {
+				b.order.PutUint32(data[12:], maxBlock)
+			}
+		}
 	case 2, 6: // packet, enhanced packet
 		if size < 32 {
 			fail("packet block at byte %d (frame %d) is too short: %d bytes", off, b.frames+1, size)

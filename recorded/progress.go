@@ -48,7 +48,7 @@ func (m *meter) report(final bool) {
 	elapsed := now.Sub(m.start).Seconds()
 	line := fmt.Sprintf("reading the capture, %s: %d of %d MB", m.pass, m.read>>20, m.size>>20)
 	if m.a != nil {
-		line += fmt.Sprintf(", %d request(s), %.0f request(s)/s", len(m.a.msgs), float64(len(m.a.msgs))/elapsed)
+		line += fmt.Sprintf(", %d request(s), %.0f request(s)/s", m.a.requests, float64(m.a.requests)/elapsed)
 	}
 	switch {
 	case final:
