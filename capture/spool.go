@@ -125,24 +125,45 @@ const (
 const NoRecord = -1
 
 // Append writes m (its metadata and Raw) as a record after the record at prev
-// (NoRecord for the first of a chain) and returns the record's offset.
+// (NoRecord for the first of a chain) and returns the record's offset. A record that
+// fits the buffer is written straight into it.
 func (s *Spool) Append(m *Message, prev int64) (int64, error) {
-	rec := make([]byte, recordHeader, recordHeader+len(m.Raw)+len(m.Name)+len(m.Peer)+len(m.Local)+len(m.Identity)+64)
-	binary.LittleEndian.PutUint64(rec[4:], uint64(prev+1))
-	binary.LittleEndian.PutUint16(rec[statusAt:], uint16(m.Status))
-	rec = binary.AppendVarint(rec, int64(m.Seq))
-	rec = binary.AppendVarint(rec, m.Time.UnixNano())
-	rec = binary.AppendVarint(rec, int64(m.RetransmissionOf))
-	for _, f := range []string{m.Name, m.Transport, m.Peer, m.Local, m.Method, m.Identity} {
-		rec = binary.AppendUvarint(rec, uint64(len(f)))
-		rec = append(rec, f...)
-	}
-	rec = binary.AppendUvarint(rec, uint64(len(m.Raw)))
-	rec = append(rec, m.Raw...)
-	binary.LittleEndian.PutUint32(rec, uint32(len(rec)-4))
+	most := recordHeader + 10*binary.MaxVarintLen64 + len(m.Name) + len(m.Transport) + len(m.Peer) + len(m.Local) + len(m.Method) + len(m.Identity) + len(m.Raw)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.put(rec)
+	if s.f == nil {
+		return 0, fmt.Errorf("spool: closed")
+	}
+	if most > cap(s.buf) {
+		return s.put(appendRecord(nil, m, prev))
+	}
+	if len(s.buf)+most > cap(s.buf) {
+		if err := s.flush(); err != nil {
+			return 0, err
+		}
+	}
+	off := s.flushed + int64(len(s.buf))
+	s.buf = appendRecord(s.buf, m, prev)
+	return off, nil
+}
+
+// appendRecord appends m's record to b.
+func appendRecord(b []byte, m *Message, prev int64) []byte {
+	start := len(b)
+	b = append(b, make([]byte, recordHeader)...)
+	binary.LittleEndian.PutUint64(b[start+4:], uint64(prev+1))
+	binary.LittleEndian.PutUint16(b[start+statusAt:], uint16(m.Status))
+	b = binary.AppendVarint(b, int64(m.Seq))
+	b = binary.AppendVarint(b, m.Time.UnixNano())
+	b = binary.AppendVarint(b, int64(m.RetransmissionOf))
+	for _, f := range [...]string{m.Name, m.Transport, m.Peer, m.Local, m.Method, m.Identity} {
+		b = binary.AppendUvarint(b, uint64(len(f)))
+		b = append(b, f...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(m.Raw)))
+	b = append(b, m.Raw...)
+	binary.LittleEndian.PutUint32(b[start:], uint32(len(b)-start-4))
+	return b
 }
 
 // SetStatus sets the status of the record at off.

@@ -3,7 +3,6 @@ package recorded
 import (
 	"bytes"
 	"cmp"
-	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -157,7 +156,6 @@ func (ps *packets) add(p packet) {
 		return
 	}
 	if p.transport == "udp" {
-		p.payload = bytes.Clone(p.payload) // the frame's buffer is the reader's
 		a.datagram(name, p, toSIP)
 		return
 	}
@@ -222,20 +220,24 @@ func (a *assembler) datagram(name string, p packet, toSIP bool) {
 	a.payload(name, p.frame, p.time, "udp", p.src, p.dst, p.payload, toSIP, damage, fault)
 }
 
-// payload takes one message's bytes from a frame.
+// payload takes one message's bytes from a frame; raw is the reader's or the stream's
+// buffer, copied where it is kept (the spool copies it itself).
 func (a *assembler) payload(name string, frame int, t time.Time, transport string, src, dst netip.AddrPort, raw []byte, toSIP bool, damage string, fault bool) {
-	fname := a.uniqueName(fmt.Sprintf("%s#frame-%d", name, frame))
+	fname := a.uniqueName(name + "#frame-" + strconv.Itoa(frame))
 	switch {
 	case damage != "":
 		a.n.add("%s: %s", fname, damage)
 		if toSIP && sipmsg.MethodOf(raw) != "" {
-			a.damaged = append(a.damaged, run.Damage{Name: fname, Time: t, Transport: transport, Peer: src.String(), Local: dst.String(), Raw: raw, Reason: damage, ClientFault: fault})
+			a.damaged = append(a.damaged, run.Damage{Name: fname, Time: t, Transport: transport, Peer: src.String(), Local: dst.String(), Raw: bytes.Clone(raw), Reason: damage, ClientFault: fault})
 		}
 	case isResponse(raw):
 		a.response(raw, t)
 	case toSIP || sipmsg.MethodOf(raw) != "":
 		if sipmsg.MethodOf(raw) == "" {
 			a.n.add("%s: %d byte(s) that are not SIP sent to SIP port %d", fname, len(raw), dst.Port())
+		}
+		if a.spool == nil {
+			raw = bytes.Clone(raw)
 		}
 		a.add(&capture.Message{Name: fname, Time: t, Transport: transport, Peer: a.intern(src.String()), Local: a.intern(dst.String()), Raw: raw}, true)
 	default:

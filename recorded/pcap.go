@@ -34,9 +34,11 @@ type packet struct {
 	syn, fin, rst bool
 }
 
-// frameReader is what pcapgo's pcap and pcapng readers have in common.
+// frameReader is what pcapgo's pcap and pcapng readers have in common: each frame is
+// read into the reader's own buffer, which the next frame overwrites (a payload kept
+// longer is copied by whoever keeps it).
 type frameReader interface {
-	ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
 }
 
 // isPcap reports whether data starts with a pcap or pcapng magic number.
@@ -122,15 +124,15 @@ func eachPacket(name string, in io.Reader, n *notes, each func(packet)) (frames 
 	}
 }
 
-// readFrame reads one frame, turning a panic of the reader on hostile bytes into an
-// error.
+// readFrame reads one frame into the reader's buffer, turning a panic of the reader on
+// hostile bytes into an error.
 func readFrame(fr frameReader) (raw []byte, ci gopacket.CaptureInfo, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("unreadable record: %v", p)
 		}
 	}()
-	raw, ci, err = fr.ReadPacketData()
+	raw, ci, err = fr.ZeroCopyReadPacketData()
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		err = errors.New("the file ends inside it: a truncated capture")
 	}
@@ -150,6 +152,8 @@ type ngBlocks struct {
 	off    int64 // bytes of the stream taken so far
 	frames int
 	block  []byte // what is left of the current block
+	buf    []byte // the current block's bytes, reused for the next one
+	head   [12]byte
 	damage string
 	done   bool
 }
@@ -179,15 +183,14 @@ func (b *ngBlocks) next() {
 	if b.order == nil {
 		b.order = binary.LittleEndian
 	}
-	fail := func(format string, a ...any) { b.damage, b.done = fmt.Sprintf(format, a...), true }
-	var head [12]byte
-	got, err := io.ReadFull(b.r, head[:])
+	head := b.head[:]
+	got, err := io.ReadFull(b.r, head)
 	switch {
 	case got == 0 && err == io.EOF:
 		b.done = true
 		return
 	case err != nil:
-		fail("the file ends inside a block header after frame %d (truncated capture)", b.frames)
+		b.fail("the file ends inside a block header after frame %d (truncated capture)", b.frames)
 		return
 	}
 	off := b.off
@@ -199,49 +202,66 @@ func (b *ngBlocks) next() {
 		case 0x4d3c2b1a:
 			b.order = binary.BigEndian
 		default:
-			fail("section header at byte %d has no byte-order magic", off)
+			b.fail("section header at byte %d has no byte-order magic", off)
 			return
 		}
 	}
 	size := int64(b.order.Uint32(head[4:]))
 	switch {
 	case size < 12 || size%4 != 0:
-		fail("block at byte %d after frame %d has length %d (expected a multiple of 4, at least 12)", off, b.frames, size)
+		b.fail("block at byte %d after frame %d has length %d (expected a multiple of 4, at least 12)", off, b.frames, size)
 		return
 	case size > maxBlock:
-		fail("block at byte %d after frame %d has length %d (expected at most %d: a frame of at most %d bytes)", off, b.frames, size, maxBlock, maxSnap)
+		b.fail("block at byte %d after frame %d has length %d (expected at most %d: a frame of at most %d bytes)", off, b.frames, size, maxBlock, maxSnap)
 		return
 	}
-	data := make([]byte, size)
-	copy(data, head[:])
+	if int64(cap(b.buf)) < size {
+		b.buf = make([]byte, size)
+	}
+	data := b.buf[:size]
+	copy(data, head)
 	if got, err := io.ReadFull(b.r, data[12:]); err != nil {
-		fail("block at byte %d after frame %d needs %d bytes, the file has %d left (truncated capture)", off, b.frames, size, 12+got)
+		b.fail("block at byte %d after frame %d needs %d bytes, the file has %d left (truncated capture)", off, b.frames, size, 12+got)
 		return
 	}
 	if int64(b.order.Uint32(data[size-4:])) != size {
-		fail("block at byte %d after frame %d: its trailing length differs from its leading length %d", off, b.frames, size)
+		b.fail("block at byte %d after frame %d: its trailing length differs from its leading length %d", off, b.frames, size)
 		return
 	}
 	switch typ {
+	case 1: // interface description
+		// The reader sizes its frame buffer by the interface's snap length: one that
+		// claims none or more than a block can hold is taken as maxBlock, which changes
+		// no frame (no block is longer) and bounds the buffer.
+		if size >= 20 {
+			if snap := b.order.Uint32(data[12:]); snap == 0 || snap > maxBlock {
+				b.order.PutUint32(data[12:], maxBlock)
+			}
+		}
 	case 2, 6: // packet, enhanced packet
 		if size < 32 {
-			fail("packet block at byte %d (frame %d) is too short: %d bytes", off, b.frames+1, size)
+			b.fail("packet block at byte %d (frame %d) is too short: %d bytes", off, b.frames+1, size)
 			return
 		}
 		b.frames++
 		if captured := int64(b.order.Uint32(data[20:])); captured > size-32 {
-			fail("frame %d claims %d captured bytes in a block of %d", b.frames, captured, size)
+			b.fail("frame %d claims %d captured bytes in a block of %d", b.frames, captured, size)
 			return
 		}
 	case 3: // simple packet
 		b.frames++
 		if captured := int64(b.order.Uint32(data[8:])); captured > size-16 {
-			fail("frame %d claims %d bytes in a block of %d", b.frames, captured, size)
+			b.fail("frame %d claims %d bytes in a block of %d", b.frames, captured, size)
 			return
 		}
 	}
 	b.off += size
 	b.block = data
+}
+
+// fail ends the stream at damage, saying why.
+func (b *ngBlocks) fail(format string, a ...any) {
+	b.damage, b.done = fmt.Sprintf(format, a...), true
 }
 
 // decoder decodes frames down to UDP or TCP, reusing its layers.

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -469,5 +470,29 @@ func TestSpooledRetransmission(t *testing.T) {
 	r.Release(c)
 	if c.Messages != nil {
 		t.Errorf("expected Release to drop the loaded messages")
+	}
+}
+
+// An interface whose snap length claims 4 GiB, or none, makes the reader allocate no
+// more than a frame's bound: the frames are read as before.
+func TestHugeSnapLength(t *testing.T) {
+	ng := pcapngOf(t, packets(t, "sip:bob@mcptt.example.com", "tcp", "192.0.2.7:40001", "198.51.100.1:5060", flow))
+	idb := int(binary.LittleEndian.Uint32(ng[4:])) // the interface block follows the section header
+	if binary.LittleEndian.Uint32(ng[idb:]) != 1 {
+		t.Fatalf("expected an interface description block at byte %d", idb)
+	}
+	for _, snap := range []uint32{0xffffffff, 0} {
+		data := bytes.Clone(ng)
+		binary.LittleEndian.PutUint32(data[idb+12:], snap)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		rec := recorded.ReadPcap("snap.pcapng", data)
+		runtime.ReadMemStats(&after)
+		if len(rec.Messages) != 2 || rec.Messages[0].Status != 200 || rec.Messages[1].Status != 403 {
+			t.Errorf("snap length %d: expected the REGISTER (200) and the PUBLISH (403), saw %d message(s); notes %q", snap, len(rec.Messages), rec.Notes)
+		}
+		if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
+			t.Errorf("snap length %d: expected at most 64 MB allocated, saw %d MB", snap, got>>20)
+		}
 	}
 }

@@ -17,7 +17,8 @@ const (
 )
 
 // delivery is one message framed out of a TCP stream, or bytes the capture did not
-// hold whole (damage says why).
+// hold whole (damage says why); raw may be the stream's buffer, which the next segment
+// overwrites.
 type delivery struct {
 	raw    []byte
 	frame  int // the frame whose bytes completed it
@@ -69,7 +70,7 @@ func (s *stream) add(p packet) {
 				s.deliver(segment{s.next, data[-d:], p.frame, p.time})
 			} // else a retransmission of bytes already taken
 		default:
-			s.hold(segment{seq, data, p.frame, p.time})
+			s.hold(segment{seq, bytes.Clone(data), p.frame, p.time}) // (the frame's buffer is the reader's)
 		}
 		s.drain()
 	}
@@ -141,23 +142,34 @@ func (s *stream) deliver(g segment) {
 		s.resync = false
 	}
 	s.buf = append(s.buf, data...)
-	for len(s.buf) > 0 && !s.closed {
-		n, complete, err := sipmsg.FrameLength(s.buf)
+	rest := s.buf
+	for len(rest) > 0 && !s.closed {
+		n, complete, err := sipmsg.FrameLength(rest)
 		switch {
-		case err != nil || !complete && len(s.buf) > maxStream:
+		case err != nil || !complete && len(rest) > maxStream:
 			// As the live server does: the bytes are kept as one unreadable message and
 			// the connection is done.
-			s.emit(delivery{raw: s.buf, frame: g.frame, time: g.time})
+			s.emit(delivery{raw: rest, frame: g.frame, time: g.time})
 			s.buf, s.closed = nil, true
 			return
 		case !complete:
+			s.keep(rest)
 			return
 		}
-		msg := s.buf[:n]
-		s.buf = s.buf[n:]
+		msg := rest[:n]
+		rest = rest[n:]
 		if len(trimCRLF(msg)) > 0 {
-			s.emit(delivery{raw: bytes.Clone(msg), frame: g.frame, time: g.time})
+			s.emit(delivery{raw: msg, frame: g.frame, time: g.time})
 		}
+	}
+	s.keep(rest)
+}
+
+// keep moves the unframed rest of buf to its start, where the next segment's bytes
+// follow it: the buffer is reused, not regrown.
+func (s *stream) keep(rest []byte) {
+	if len(rest) < len(s.buf) {
+		s.buf = s.buf[:copy(s.buf, rest)]
 	}
 }
 

@@ -84,3 +84,23 @@ func BenchmarkFrameLength(b *testing.B) {
 		}
 	}
 }
+
+// startFields gives the first three fields of strings.Fields and their count (4 for
+// four or more) on any text: ASCII and Unicode white space, bytes that are not UTF-8.
+func FuzzStartFields(f *testing.F) {
+	for _, s := range []string{"", " ", "REGISTER sip:x SIP/2.0", "\tSIP/2.0  200 OK ", "a b c d e", "a\u00a0b\u2003c", "a\x85b \xff\xfe c", "x\u0085y\v\fz\r"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := strings.Fields(s)
+		got, n := startFields(s)
+		if wantN := min(len(want), 4); n != wantN {
+			t.Fatalf("startFields(%q): expected %d field(s), saw %d", s, wantN, n)
+		}
+		for i := range min(n, 3) {
+			if got[i] != want[i] {
+				t.Fatalf("startFields(%q): expected field %d %q, saw %q", s, i, want[i], got[i])
+			}
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -232,9 +233,9 @@ func (m *Message) noteLineEnd(raw []byte, next, line int) {
 }
 
 func (m *Message) parseStartLine(s string) *Problem {
-	f := strings.Fields(s)
+	f, n := startFields(s)
 	switch {
-	case len(f) >= 2 && hasPrefixFold(f[0], "SIP/"):
+	case n >= 2 && hasPrefixFold(f[0], "SIP/"):
 		code, ok := decimal(f[1])
 		if !ok || len(f[1]) != 3 {
 			break
@@ -244,13 +245,35 @@ func (m *Message) parseStartLine(s string) *Problem {
 		m.Reason = strings.TrimSpace(rest[len(f[1]):])
 		m.StartLine = s
 		return nil
-	case len(f) == 3 && hasPrefixFold(f[2], "SIP/") && isToken(f[0]):
+	case n == 3 && hasPrefixFold(f[2], "SIP/") && isToken(f[0]):
 		m.IsRequest = true
 		m.Method, m.RequestURI, m.Version = f[0], f[1], f[2]
 		m.StartLine = s
 		return nil
 	}
 	return &Problem{Expected: "a request line (Method SP Request-URI SP SIP/2.0) or a status line", Actual: quote(s)}
+}
+
+// startFields splits s as strings.Fields does (at white space, unicode.IsSpace), but
+// only as far as a start line needs and without allocating: f are its first three
+// fields and n counts them, 4 standing for four or more.
+func startFields(s string) (f [3]string, n int) {
+	start := -1
+	for i, r := range s {
+		switch space := unicode.IsSpace(r); {
+		case space && start >= 0:
+			f[n], n, start = s[start:i], n+1, -1
+		case !space && start < 0:
+			if n == len(f) {
+				return f, n + 1
+			}
+			start = i
+		}
+	}
+	if start >= 0 {
+		f[n], n = s[start:], n+1
+	}
+	return f, n
 }
 
 // screenBytes records a fault for the first byte of a header field line that RFC 3261
