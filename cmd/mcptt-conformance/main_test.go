@@ -108,3 +108,35 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// readOutcome takes summary.outcome from the head of verdicts.json, whatever follows the
+// summary (a results array too large to read, or bytes cut short), and says what is
+// wrong with a file that has none.
+func TestReadOutcome(t *testing.T) {
+	tests := []struct {
+		name, json, outcome, err string
+	}{
+		{"summary first", `{"suite":"mcptt-conformance","summary":{"pass":1,"outcome":"conformant"},"results":[{"requirement":"7.2.1-01"}]}`, "conformant", ""},
+		{"results cut short after the summary", `{"summary":{"outcome":"inconclusive"},"results":[{"requirement":"7.2.1-0`, "inconclusive", ""},
+		{"results before the summary", `{"results":[{"verdict":"fail"}],"summary":{"outcome":"non-conformant"}}`, "non-conformant", ""},
+		{"no summary", `{"suite":"mcptt-conformance","results":[]}`, "", "has no summary.outcome"},
+		{"no outcome", `{"summary":{"pass":3}}`, "", "has no summary.outcome"},
+		{"not an object", `["conformant"]`, "", "expected the JSON of shared/contract/verdicts.md"},
+		{"empty", ``, "", "expected the JSON of shared/contract/verdicts.md"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "verdicts.json")
+			if err := os.WriteFile(path, []byte(tt.json), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			outcome, err := readOutcome(path)
+			if tt.err == "" && (err != nil || outcome != tt.outcome) {
+				t.Fatalf("expected the outcome %q, saw %q (error %v)", tt.outcome, outcome, err)
+			}
+			if tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+				t.Fatalf("expected an error saying %q, saw the outcome %q and error %v", tt.err, outcome, err)
+			}
+		})
+	}
+}
