@@ -32,7 +32,6 @@ type Stream struct {
 	red        redactor
 	keepAll    bool              // a baseline classifies every row: keep them all
 	clauses    map[string]string // the clause of each requirement NewStream's cases name
-	rw         *rowWriter
 
 	mu      sync.Mutex
 	files   map[string]*spoolFile // per requirement
@@ -89,51 +88,147 @@ func NewStream(dir string, r Run) (*Stream, error) {
 		clauses[c.ID] = c.clauseOf()
 	}
 	return &Stream{dir: dir, spool: spool, red: newRedactor(r.Secrets, r.ShowSecrets), keepAll: r.Baseline != nil,
-		clauses: clauses, rw: newRowWriter(), files: map[string]*spoolFile{}, kept: map[string][]verdict.Result{},
+		clauses: clauses, files: map[string]*spoolFile{}, kept: map[string][]verdict.Result{},
 		counts: map[string]map[string]tally{}, known: map[string]bool{}}, nil
 }
 
 // Add hands rows of any requirement and client, in any order, to the reports. It is
-// safe for concurrent use. An unknown verdict word becomes an error row that names it.
+// safe for concurrent use: each row is redacted and encoded in the caller's goroutine,
+// and only the spooling of the encoded rows, one write per requirement, and their
+// counts are serialised. An unknown verdict word becomes an error row that names it.
 func (s *Stream) Add(rs ...verdict.Result) error {
+	b := batches.Get().(*batch)
+	defer batches.Put(b)
+	defer b.reset()
+	for _, res := range rs {
+		res, ev := s.red.row(knownVerdict(res))
+		if err := b.add(s.withClause(res), ev); err != nil {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.err = cmp.Or(s.err, err)
+			return s.err
+		}
+		if b.size >= batchBytes {
+			if err := s.commit(b); err != nil {
+				return err
+			}
+			b.reset()
+		}
+	}
+	if len(b.rows) == 0 {
+		return nil
+	}
+	return s.commit(b)
+}
+
+// withClause is res with the clause of its requirement, when it has none.
+func (s *Stream) withClause(res verdict.Result) verdict.Result {
+	if res.Clause == "" {
+		res.Clause = cmp.Or(s.clauses[res.Requirement], Case{ID: res.Requirement}.clauseOf())
+	}
+	return res
+}
+
+// batchBytes bounds the encoded rows one Add holds before it spools them, so that a
+// call with a great many rows takes the lock a few times rather than holding them all
+// twice, as results and as bytes.
+const batchBytes = 1 << 20
+
+// batch is the rows of one Add, redacted and encoded, grouped per requirement in the
+// order their rows came; batches are reused through a pool.
+type batch struct {
+	rw   rowWriter
+	rows []verdict.Result
+	reqs []batchReq
+	size int // the bytes of every requirement's rows
+}
+
+// batchReq is one requirement's rows in a batch, encoded one after the other.
+type batchReq struct {
+	id    string
+	bytes []byte
+}
+
+var batches = sync.Pool{New: func() any { return new(batch) }}
+
+// add encodes a redacted row, whose evidence is ev as JSON, into the batch.
+func (b *batch) add(res verdict.Result, ev []byte) error {
+	i := slices.IndexFunc(b.reqs, func(r batchReq) bool { return r.id == res.Requirement })
+	if i < 0 {
+		i = len(b.reqs)
+		b.reqs = slices.Grow(b.reqs, 1)[:i+1] // a reused batch keeps the slot's buffer
+		b.reqs[i].id = res.Requirement
+	}
+	row, err := b.rw.appendRow(b.reqs[i].bytes, res, ev, "")
+	if err != nil {
+		return fmt.Errorf("reports spool: %w", err)
+	}
+	b.size += len(row) - len(b.reqs[i].bytes)
+	b.reqs[i].bytes = row
+	b.rows = append(b.rows, res)
+	return nil
+}
+
+// reset empties a batch, keeping its buffers for the next rows.
+func (b *batch) reset() {
+	clear(b.rows) // the results' strings and evidence are not kept alive
+	b.rows = b.rows[:0]
+	for i := range b.reqs {
+		b.reqs[i].bytes = b.reqs[i].bytes[:0]
+	}
+	b.reqs = b.reqs[:0]
+	b.size = 0
+}
+
+// commit spools a batch's rows and counts them.
+func (s *Stream) commit(b *batch) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, res := range rs {
-		if err := s.add(s.red.row(knownVerdict(res))); err != nil {
-			return err
+	return s.spoolBatch(b)
+}
+
+// add spools a redacted row, whose evidence is ev as JSON, and counts it; s.mu is held.
+func (s *Stream) add(res verdict.Result, ev []byte) error {
+	var b batch
+	if err := b.add(s.withClause(res), ev); err != nil {
+		s.err = cmp.Or(s.err, err)
+		return s.err
+	}
+	return s.spoolBatch(&b)
+}
+
+// spoolBatch appends a batch's rows to their requirements' spools and counts them;
+// s.mu is held.
+func (s *Stream) spoolBatch(b *batch) error {
+	if s.err != nil {
+		return s.err
+	}
+	for _, r := range b.reqs {
+		sf, ok := s.files[r.id]
+		if !ok {
+			f, err := os.CreateTemp(s.spool, "req-")
+			if err != nil {
+				s.err = fmt.Errorf("reports spool: %w", err)
+				return s.err
+			}
+			sf = &spoolFile{f, bufio.NewWriter(f)}
+			s.files[r.id] = sf
+			s.order = append(s.order, r.id)
+			s.counts[r.id] = map[string]tally{}
 		}
+		if _, err := sf.w.Write(r.bytes); err != nil {
+			s.err = fmt.Errorf("reports spool: %w", err)
+			return s.err
+		}
+	}
+	for _, res := range b.rows {
+		s.count(res)
 	}
 	return nil
 }
 
-// add spools a redacted row, whose evidence is ev as JSON, and counts it.
-func (s *Stream) add(res verdict.Result, ev []byte) error {
-	if s.err != nil {
-		return s.err
-	}
-	if res.Clause == "" {
-		res.Clause = cmp.Or(s.clauses[res.Requirement], Case{ID: res.Requirement}.clauseOf())
-	}
-	sf, ok := s.files[res.Requirement]
-	if !ok {
-		f, err := os.CreateTemp(s.spool, "req-")
-		if err != nil {
-			s.err = fmt.Errorf("reports spool: %w", err)
-			return s.err
-		}
-		sf = &spoolFile{f, bufio.NewWriter(f)}
-		s.files[res.Requirement] = sf
-		s.order = append(s.order, res.Requirement)
-		s.counts[res.Requirement] = map[string]tally{}
-	}
-	row, err := s.rw.encode(res, ev, "")
-	if err == nil {
-		_, err = sf.w.Write(row)
-	}
-	if err != nil {
-		s.err = fmt.Errorf("reports spool: %w", err)
-		return s.err
-	}
+// count counts a spooled row and keeps it when the reports list it; s.mu is held.
+func (s *Stream) count(res verdict.Result) {
 	if !s.known[res.Client] {
 		s.known[res.Client] = true
 		s.clients = append(s.clients, res.Client)
@@ -164,7 +259,6 @@ func (s *Stream) add(res verdict.Result, ev []byte) error {
 			})
 		}
 	}
-	return nil
 }
 
 // finding reports whether a row is one every report lists: a fail, an error or an
