@@ -65,10 +65,11 @@ func (s *Stream) Summary() Summary {
 type tally map[verdict.Verdict]int
 
 // spoolFile holds one requirement's rows as verdicts.json writes them (see rowWriter),
-// in the order they came.
+// in the order they came; mu serialises the writes to it.
 type spoolFile struct {
-	f *os.File
-	w *bufio.Writer
+	mu sync.Mutex
+	f  *os.File
+	w  *bufio.Writer
 }
 
 // NewStream starts the reports of run r in dir (created if needed). r's Secrets are
@@ -143,10 +144,12 @@ type batch struct {
 	size int // the bytes of every requirement's rows
 }
 
-// batchReq is one requirement's rows in a batch, encoded one after the other.
+// batchReq is one requirement's rows in a batch, encoded one after the other, and
+// the requirement's spool once the batch is admitted.
 type batchReq struct {
 	id    string
 	bytes []byte
+	spool *spoolFile
 }
 
 var batches = sync.Pool{New: func() any { return new(batch) }}
@@ -174,36 +177,55 @@ func (b *batch) reset() {
 	clear(b.rows) // the results' strings and evidence are not kept alive
 	b.rows = b.rows[:0]
 	for i := range b.reqs {
-		b.reqs[i].bytes = b.reqs[i].bytes[:0]
+		b.reqs[i].bytes, b.reqs[i].spool = b.reqs[i].bytes[:0], nil
 	}
 	b.reqs = b.reqs[:0]
 	b.size = 0
 }
 
-// commit spools a batch's rows and counts them.
+// commit counts a batch's rows under s.mu and then spools them, each requirement's
+// under its spool's own lock, so that Adds writing to different requirements do not
+// wait on each other.
 func (s *Stream) commit(b *batch) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.spoolBatch(b)
+	err := s.admit(b)
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if err := b.write(); err != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.err = cmp.Or(s.err, err)
+		return s.err
+	}
+	return nil
 }
 
 // add spools a redacted row, whose evidence is ev as JSON, and counts it; s.mu is held.
 func (s *Stream) add(res verdict.Result, ev []byte) error {
 	var b batch
-	if err := b.add(s.withClause(res), ev); err != nil {
+	err := b.add(s.withClause(res), ev)
+	if err == nil {
+		if err = s.admit(&b); err != nil {
+			return err
+		}
+		err = b.write()
+	}
+	if err != nil {
 		s.err = cmp.Or(s.err, err)
 		return s.err
 	}
-	return s.spoolBatch(&b)
+	return nil
 }
 
-// spoolBatch appends a batch's rows to their requirements' spools and counts them;
-// s.mu is held.
-func (s *Stream) spoolBatch(b *batch) error {
+// admit counts a batch's rows and finds the spool of each of its requirements, which
+// it creates for a requirement's first row; s.mu is held.
+func (s *Stream) admit(b *batch) error {
 	if s.err != nil {
 		return s.err
 	}
-	for _, r := range b.reqs {
+	for i, r := range b.reqs {
 		sf, ok := s.files[r.id]
 		if !ok {
 			f, err := os.CreateTemp(s.spool, "req-")
@@ -211,18 +233,28 @@ func (s *Stream) spoolBatch(b *batch) error {
 				s.err = fmt.Errorf("reports spool: %w", err)
 				return s.err
 			}
-			sf = &spoolFile{f, bufio.NewWriter(f)}
+			sf = &spoolFile{f: f, w: bufio.NewWriter(f)}
 			s.files[r.id] = sf
 			s.order = append(s.order, r.id)
 			s.counts[r.id] = map[string]tally{}
 		}
-		if _, err := sf.w.Write(r.bytes); err != nil {
-			s.err = fmt.Errorf("reports spool: %w", err)
-			return s.err
-		}
+		b.reqs[i].spool = sf
 	}
 	for _, res := range b.rows {
 		s.count(res)
+	}
+	return nil
+}
+
+// write appends each requirement's rows of an admitted batch to its spool.
+func (b *batch) write() error {
+	for _, r := range b.reqs {
+		r.spool.mu.Lock()
+		_, err := r.spool.w.Write(r.bytes)
+		r.spool.mu.Unlock()
+		if err != nil {
+			return fmt.Errorf("reports spool: %w", err)
+		}
 	}
 	return nil
 }
@@ -302,7 +334,10 @@ func (s *Stream) Close(r Run) error {
 		}
 	}
 	for _, sf := range s.files {
-		if err := sf.w.Flush(); err != nil {
+		sf.mu.Lock() // an Add still writing its rows finishes first
+		err := sf.w.Flush()
+		sf.mu.Unlock()
+		if err != nil {
 			return fmt.Errorf("reports spool: %w", err)
 		}
 	}
