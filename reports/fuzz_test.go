@@ -68,10 +68,13 @@ func FuzzRowWriter(f *testing.F) {
 			Detail: detail, Expected: detail, Actual: message, Client: client}
 		var ev []byte
 		if key != "" {
+			evidence := map[string]any{key: detail, "n": n, "a": []any{map[string]any{}, []any{}, client, map[string]any{key: []any{message}}}}
 			var err error
-			ev, err = evidenceJSON(map[string]any{key: detail, "n": n, "a": []any{map[string]any{}, []any{}, client, map[string]any{key: []any{message}}}})
-			if err != nil {
+			if ev, err = evidenceJSON(evidence); err != nil {
 				t.Skip(err) // NaN and infinities are no JSON
+			}
+			if want, err := encodingJSON(evidence); err != nil || !bytes.Equal(ev, want) {
+				t.Fatalf("evidence %s, encoding/json %s (%v)", ev, want, err)
 			}
 		}
 		got, err := newRowWriter().encode(res, ev, baseline.Class(class))
@@ -88,6 +91,43 @@ func FuzzRowWriter(f *testing.F) {
 		}
 		if w := bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got, w) {
 			t.Fatalf("rowWriter:\n%s\nencoding/json:\n%s", got, w)
+		}
+	})
+}
+
+// FuzzEvidenceJSON holds evidenceJSON's hand encoding of plain values to encoding/json:
+// the same bytes for every string, number and nesting, and a plain value taken by hand
+// exactly when encoding/json can write it (a NaN, an infinity or a json.Number that is
+// no number cannot be written, and is not plain).
+func FuzzEvidenceJSON(f *testing.F) {
+	f.Add("line", "Contact: <sip:ue@198.51.100.7>", 9.0, int64(14), "3.25e-7", true)
+	f.Add("", "\x00\x1b\x7f\xff\xe2\x80\u2028\u2029<&>\"\\\b\f\n\r\t", -0.0, int64(-1<<63), "", false)
+	f.Add("é", "\ufffd\xed\xa0\x80", 1e21, int64(1<<53), "-0.0E+01", true)
+	f.Add("z", "a", 1e-7, int64(0), "01", false)
+	f.Add("y", "b", 123456789.125, int64(7), "1.", false)
+	f.Fuzz(func(t *testing.T, key, s string, n float64, i int64, num string, b bool) {
+		evidence := map[string]any{key: s, "n": n, "i": i, "u": uint32(i), "i8": int8(i), "num": json.Number(num),
+			"b": b, "nil": nil, "none": []any(nil), "ss": []string{s, key}, "ms": map[string]string{s: key, key: s},
+			"mi": map[string]int{key: int(i)}, "nested": []any{map[string]any{s: []any{n, json.Number(num), map[string]any{}}}, []int{1, int(i)}}}
+		want, werr := encodingJSON(evidence)
+		got, ok := appendPlain(nil, evidence, 0)
+		if ok != (werr == nil) {
+			t.Fatalf("plain %v, but encoding/json says %v", ok, werr)
+		}
+		if ok && !bytes.Equal(got, want) {
+			t.Fatalf("by hand:\n%s\nencoding/json:\n%s", got, want)
+		}
+		if ev, err := evidenceJSON(evidence); !bytes.Equal(ev, want) || (err == nil) != (werr == nil) {
+			t.Fatalf("evidenceJSON %s (%v), encoding/json %s (%v)", ev, err, want, werr)
+		}
+		// A value that is not plain takes encoding/json's path, whatever it holds.
+		other := map[string]any{key: struct{ B, A string }{s, key}, "f": float32(n)}
+		if _, ok := appendPlain(nil, other, 0); ok {
+			t.Fatal("a struct and a float32 taken as plain")
+		}
+		want, werr = encodingJSON(other)
+		if ev, err := evidenceJSON(other); !bytes.Equal(ev, want) || (err == nil) != (werr == nil) {
+			t.Fatalf("evidenceJSON %s (%v), encoding/json %s (%v)", ev, err, want, werr)
 		}
 	})
 }

@@ -45,7 +45,7 @@ type jsonResult struct {
 // (FuzzRowWriter holds the two equal).
 type rowWriter struct {
 	buf bytes.Buffer
-	b   []byte
+	b   []byte // encode's
 }
 
 func newRowWriter() *rowWriter { return &rowWriter{} }
@@ -53,7 +53,18 @@ func newRowWriter() *rowWriter { return &rowWriter{} }
 // encode is a row's bytes, valid until the next call: res with its evidence ev, as
 // compact JSON, and its class against the baseline.
 func (rw *rowWriter) encode(res verdict.Result, ev []byte, class baseline.Class) ([]byte, error) {
-	b := append(rw.b[:0], ",\n    {"...)
+	b, err := rw.appendRow(rw.b[:0], res, ev, class)
+	if err != nil {
+		return nil, err
+	}
+	rw.b = b
+	return b, nil
+}
+
+// appendRow appends the bytes encode gives for a row to dst; on an error, dst is
+// returned as it was.
+func (rw *rowWriter) appendRow(dst []byte, res verdict.Result, ev []byte, class baseline.Class) ([]byte, error) {
+	b := append(dst, ",\n    {"...)
 	field := func(name, value string, always bool) {
 		if always || value != "" {
 			b = append(b, "\n      \""...)
@@ -75,15 +86,13 @@ func (rw *rowWriter) encode(res verdict.Result, ev []byte, class baseline.Class)
 		b = append(b, "\n      \"evidence\": "...)
 		rw.buf.Reset()
 		if err := json.Indent(&rw.buf, ev, "      ", "  "); err != nil {
-			return nil, fmt.Errorf("evidence: %w", err)
+			return dst, fmt.Errorf("evidence: %w", err)
 		}
 		b = append(b, rw.buf.Bytes()...)
 		b = append(b, ',')
 	}
 	field("baseline", string(class), false)
-	b = append(b[:len(b)-1], "\n    }"...) // the last field's comma
-	rw.b = b
-	return b, nil
+	return append(b[:len(b)-1], "\n    }"...), nil // the last field's comma
 }
 
 // appendJSONString appends s as a JSON string, as encoding/json writes it without

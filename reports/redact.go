@@ -60,7 +60,7 @@ func escaped(s string) string {
 }
 
 // row is a result redacted, with its evidence in the JSON the reports write (nil
-// without evidence). A row whose evidence is plain (see plain) and which holds no
+// without evidence). A row whose evidence is plain (see appendPlain) and which holds no
 // secret, in its strings or in its encoded evidence, is returned as it is; any other
 // row takes the full walk of result.
 func (x redactor) row(res verdict.Result) (verdict.Result, []byte) {
@@ -71,9 +71,9 @@ func (x redactor) row(res verdict.Result) (verdict.Result, []byte) {
 		}
 		return res, nil
 	}
-	if plain(res.Evidence) && !x.slow {
-		ev, err := evidenceJSON(res.Evidence)
-		if err == nil && !bytes.Contains(ev, []byte(`\ufffd`)) && (x.r == nil || !x.holds(res) && !x.inJSON(ev)) {
+	if !x.slow {
+		ev, ok := appendPlain(nil, res.Evidence, 0)
+		if ok && !bytes.Contains(ev, []byte(`\ufffd`)) && (x.r == nil || !x.holds(res) && !x.inJSON(ev)) {
 			return res, ev
 		}
 	}
@@ -101,49 +101,6 @@ func (x redactor) inJSON(ev []byte) bool {
 		if bytes.Contains(ev, []byte(sec)) {
 			return true
 		}
-	}
-	return false
-}
-
-// evidenceJSON is a value as one line of JSON, with <, > and & left as they are, as
-// verdicts.json writes it.
-func evidenceJSON(ev any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(ev); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
-
-// plain reports whether evidence holds only values whose JSON is already what reading
-// it back and writing it again gives (maps with string keys, which encoding/json
-// writes in key order, slices, strings, numbers, booleans, nil), so that the walk of
-// result would change nothing in it but the secrets. A struct (written in field
-// order), a Marshaler or any other type is not plain.
-func plain(v any) bool {
-	switch v := v.(type) {
-	case nil, string, bool, int, int64, int32, uint, uint64, uint32, float64, json.Number:
-		return true
-	case []string, []int:
-		return true
-	case []any:
-		for _, e := range v {
-			if !plain(e) {
-				return false
-			}
-		}
-		return true
-	case map[string]any:
-		for _, e := range v {
-			if !plain(e) {
-				return false
-			}
-		}
-		return true
-	case map[string]string, map[string]int:
-		return true
 	}
 	return false
 }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -301,7 +302,7 @@ func FuzzRedactorRow(f *testing.F) {
 	f.Add("", "\ufffd", "\\ufffd", 1e21)
 	f.Fuzz(func(t *testing.T, secret, s, key string, n float64) {
 		res := verdict.Result{Requirement: "7.2.1-01", Clause: "7.2.1", Verdict: verdict.Pass, Detail: s,
-			Evidence: map[string]any{key: s, "n": n, "nested": map[string]any{s: []any{key, true, nil, []string{s}}}}}
+			Evidence: map[string]any{key: s, "n": n, "i": int(n), "num": json.Number(key), "nested": map[string]any{s: []any{key, true, nil, []string{s}}}}}
 		rw := newRowWriter()
 		for _, x := range []redactor{newRedactor([]string{secret}, false), {}} {
 			got, gotEv := x.row(res)
@@ -312,6 +313,9 @@ func FuzzRedactorRow(f *testing.F) {
 			fast = bytes.Clone(fast)
 			walked := x.result(res)
 			ev, _ := evidenceJSON(walked.Evidence)
+			if want, _ := encodingJSON(walked.Evidence); !bytes.Equal(ev, want) {
+				t.Fatalf("walked evidence %s, encoding/json %s", ev, want)
+			}
 			full, err := rw.encode(walked, ev, "")
 			if err != nil {
 				t.Fatal(err)

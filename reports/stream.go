@@ -32,7 +32,6 @@ type Stream struct {
 	red        redactor
 	keepAll    bool              // a baseline classifies every row: keep them all
 	clauses    map[string]string // the clause of each requirement NewStream's cases name
-	rw         *rowWriter
 
 	mu      sync.Mutex
 	files   map[string]*spoolFile // per requirement
@@ -66,10 +65,11 @@ func (s *Stream) Summary() Summary {
 type tally map[verdict.Verdict]int
 
 // spoolFile holds one requirement's rows as verdicts.json writes them (see rowWriter),
-// in the order they came.
+// in the order they came; mu serialises the writes to it.
 type spoolFile struct {
-	f *os.File
-	w *bufio.Writer
+	mu sync.Mutex
+	f  *os.File
+	w  *bufio.Writer
 }
 
 // NewStream starts the reports of run r in dir (created if needed). r's Secrets are
@@ -89,51 +89,178 @@ func NewStream(dir string, r Run) (*Stream, error) {
 		clauses[c.ID] = c.clauseOf()
 	}
 	return &Stream{dir: dir, spool: spool, red: newRedactor(r.Secrets, r.ShowSecrets), keepAll: r.Baseline != nil,
-		clauses: clauses, rw: newRowWriter(), files: map[string]*spoolFile{}, kept: map[string][]verdict.Result{},
+		clauses: clauses, files: map[string]*spoolFile{}, kept: map[string][]verdict.Result{},
 		counts: map[string]map[string]tally{}, known: map[string]bool{}}, nil
 }
 
 // Add hands rows of any requirement and client, in any order, to the reports. It is
-// safe for concurrent use. An unknown verdict word becomes an error row that names it.
+// safe for concurrent use: each row is redacted and encoded in the caller's goroutine,
+// and only the spooling of the encoded rows, one write per requirement, and their
+// counts are serialised. An unknown verdict word becomes an error row that names it.
 func (s *Stream) Add(rs ...verdict.Result) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	b := batches.Get().(*batch)
+	defer batches.Put(b)
+	defer b.reset()
 	for _, res := range rs {
-		if err := s.add(s.red.row(knownVerdict(res))); err != nil {
+		res, ev := s.red.row(knownVerdict(res))
+		if err := b.add(s.withClause(res), ev); err != nil {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.err = cmp.Or(s.err, err)
+			return s.err
+		}
+		if b.size >= batchBytes {
+			if err := s.commit(b); err != nil {
+				return err
+			}
+			b.reset()
+		}
+	}
+	if len(b.rows) == 0 {
+		return nil
+	}
+	return s.commit(b)
+}
+
+// withClause is res with the clause of its requirement, when it has none.
+func (s *Stream) withClause(res verdict.Result) verdict.Result {
+	if res.Clause == "" {
+		res.Clause = cmp.Or(s.clauses[res.Requirement], Case{ID: res.Requirement}.clauseOf())
+	}
+	return res
+}
+
+// batchBytes bounds the encoded rows one Add holds before it spools them, so that a
+// call with a great many rows takes the lock a few times rather than holding them all
+// twice, as results and as bytes.
+const batchBytes = 1 << 20
+
+// batch is the rows of one Add, redacted and encoded, grouped per requirement in the
+// order their rows came; batches are reused through a pool.
+type batch struct {
+	rw   rowWriter
+	rows []verdict.Result
+	reqs []batchReq
+	size int // the bytes of every requirement's rows
+}
+
+// batchReq is one requirement's rows in a batch, encoded one after the other, and
+// the requirement's spool once the batch is admitted.
+type batchReq struct {
+	id    string
+	bytes []byte
+	spool *spoolFile
+}
+
+var batches = sync.Pool{New: func() any { return new(batch) }}
+
+// add encodes a redacted row, whose evidence is ev as JSON, into the batch.
+func (b *batch) add(res verdict.Result, ev []byte) error {
+	i := slices.IndexFunc(b.reqs, func(r batchReq) bool { return r.id == res.Requirement })
+	if i < 0 {
+		i = len(b.reqs)
+		b.reqs = slices.Grow(b.reqs, 1)[:i+1] // a reused batch keeps the slot's buffer
+		b.reqs[i].id = res.Requirement
+	}
+	row, err := b.rw.appendRow(b.reqs[i].bytes, res, ev, "")
+	if err != nil {
+		return fmt.Errorf("reports spool: %w", err)
+	}
+	b.size += len(row) - len(b.reqs[i].bytes)
+	b.reqs[i].bytes = row
+	b.rows = append(b.rows, res)
+	return nil
+}
+
+// reset empties a batch, keeping its buffers for the next rows.
+func (b *batch) reset() {
+	clear(b.rows) // the results' strings and evidence are not kept alive
+	b.rows = b.rows[:0]
+	for i := range b.reqs {
+		b.reqs[i].bytes, b.reqs[i].spool = b.reqs[i].bytes[:0], nil
+	}
+	b.reqs = b.reqs[:0]
+	b.size = 0
+}
+
+// commit counts a batch's rows under s.mu and then spools them, each requirement's
+// under its spool's own lock, so that Adds writing to different requirements do not
+// wait on each other.
+func (s *Stream) commit(b *batch) error {
+	s.mu.Lock()
+	err := s.admit(b)
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if err := b.write(); err != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.err = cmp.Or(s.err, err)
+		return s.err
+	}
+	return nil
+}
+
+// add spools a redacted row, whose evidence is ev as JSON, and counts it; s.mu is held.
+func (s *Stream) add(res verdict.Result, ev []byte) error {
+	var b batch
+	err := b.add(s.withClause(res), ev)
+	if err == nil {
+		if err = s.admit(&b); err != nil {
 			return err
+		}
+		err = b.write()
+	}
+	if err != nil {
+		s.err = cmp.Or(s.err, err)
+		return s.err
+	}
+	return nil
+}
+
+// admit counts a batch's rows and finds the spool of each of its requirements, which
+// it creates for a requirement's first row; s.mu is held.
+func (s *Stream) admit(b *batch) error {
+	if s.err != nil {
+		return s.err
+	}
+	for i, r := range b.reqs {
+		sf, ok := s.files[r.id]
+		if !ok {
+			f, err := os.CreateTemp(s.spool, "req-")
+			if err != nil {
+				s.err = fmt.Errorf("reports spool: %w", err)
+				return s.err
+			}
+			sf = &spoolFile{f: f, w: bufio.NewWriter(f)}
+			s.files[r.id] = sf
+			s.order = append(s.order, r.id)
+			s.counts[r.id] = map[string]tally{}
+		}
+		b.reqs[i].spool = sf
+	}
+	for _, res := range b.rows {
+		s.count(res)
+	}
+	return nil
+}
+
+// write appends each requirement's rows of an admitted batch to its spool.
+func (b *batch) write() error {
+	for _, r := range b.reqs {
+		r.spool.mu.Lock()
+		_, err := r.spool.w.Write(r.bytes)
+		r.spool.mu.Unlock()
+		if err != nil {
+			return fmt.Errorf("reports spool: %w", err)
 		}
 	}
 	return nil
 }
 
-// add spools a redacted row, whose evidence is ev as JSON, and counts it.
-func (s *Stream) add(res verdict.Result, ev []byte) error {
-	if s.err != nil {
-		return s.err
-	}
-	if res.Clause == "" {
-		res.Clause = cmp.Or(s.clauses[res.Requirement], Case{ID: res.Requirement}.clauseOf())
-	}
-	sf, ok := s.files[res.Requirement]
-	if !ok {
-		f, err := os.CreateTemp(s.spool, "req-")
-		if err != nil {
-			s.err = fmt.Errorf("reports spool: %w", err)
-			return s.err
-		}
-		sf = &spoolFile{f, bufio.NewWriter(f)}
-		s.files[res.Requirement] = sf
-		s.order = append(s.order, res.Requirement)
-		s.counts[res.Requirement] = map[string]tally{}
-	}
-	row, err := s.rw.encode(res, ev, "")
-	if err == nil {
-		_, err = sf.w.Write(row)
-	}
-	if err != nil {
-		s.err = fmt.Errorf("reports spool: %w", err)
-		return s.err
-	}
+// count counts a spooled row and keeps it when the reports list it; s.mu is held.
+func (s *Stream) count(res verdict.Result) {
 	if !s.known[res.Client] {
 		s.known[res.Client] = true
 		s.clients = append(s.clients, res.Client)
@@ -164,7 +291,6 @@ func (s *Stream) add(res verdict.Result, ev []byte) error {
 			})
 		}
 	}
-	return nil
 }
 
 // finding reports whether a row is one every report lists: a fail, an error or an
@@ -208,7 +334,10 @@ func (s *Stream) Close(r Run) error {
 		}
 	}
 	for _, sf := range s.files {
-		if err := sf.w.Flush(); err != nil {
+		sf.mu.Lock() // an Add still writing its rows finishes first
+		err := sf.w.Flush()
+		sf.mu.Unlock()
+		if err != nil {
 			return fmt.Errorf("reports spool: %w", err)
 		}
 	}

@@ -201,13 +201,6 @@ func TestMergeKeepsShardOutcome(t *testing.T) {
 // more findings than a real run, each listed at the top. Run with
 // go test ./reports -run '^$' -bench StreamReport -benchtime 1x
 func BenchmarkStreamReport(b *testing.B) {
-	ids := func(n int) []string {
-		var ids []string
-		for i := range n {
-			ids = append(ids, fmt.Sprintf("7.2.1-%02d", i+1))
-		}
-		return ids
-	}
 	for _, shape := range []struct {
 		name              string
 		clients, requests int
@@ -270,4 +263,47 @@ func TestStreamClauseOfRow(t *testing.T) {
 	if want := []string{"X-1 7.2.2", "7A.2.1-03 7A.2.1"}; !slices.Equal(got, want) {
 		t.Errorf("rows %q, want %q", got, want)
 	}
+}
+
+// BenchmarkStreamAdd adds realistic rows (a client's batch of 20 requirements, most
+// with evidence naming the client and a line) from every core at once, as the
+// suite's per-client judges do: with a run that declares secrets (none of them in the
+// rows) and without.
+func BenchmarkStreamAdd(b *testing.B) {
+	batch := syntheticRows(1, 1, ids(20))
+	for i := range batch {
+		if batch[i].Evidence == nil {
+			batch[i].Evidence = map[string]any{"client": batch[i].Client, "line": 9, "header": "Contact"}
+		}
+	}
+	for _, secrets := range [][]string{nil, {"mcptt-access-token-s3cret", "password1"}} {
+		b.Run(fmt.Sprintf("secrets=%d", len(secrets)), func(b *testing.B) {
+			s, err := NewStream(b.TempDir(), Run{Suite: "bench", Secrets: secrets, Cases: syntheticCases()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := s.Add(batch...); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.StopTimer()
+			b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "rows/s")
+			if err := s.Close(Run{Suite: "bench", Secrets: secrets}); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}
+
+// ids are n requirement IDs of clause 7.2.1.
+func ids(n int) []string {
+	var ids []string
+	for i := range n {
+		ids = append(ids, fmt.Sprintf("7.2.1-%02d", i+1))
+	}
+	return ids
 }
