@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -364,6 +365,29 @@ func TestJUnitRunPropertiesOnce(t *testing.T) {
 		}
 		if names[0] != "outcome" || suite.Properties[0].Value != "error" {
 			t.Errorf("testsuite %d: first property %v, want the outcome error", i, suite.Properties[0])
+		}
+	}
+}
+
+// A JUnit message names at most namedMessages requests of a run-wide row, and says how
+// many more the row names.
+func TestNamedFew(t *testing.T) {
+	names := func(n int) string {
+		var s []string
+		for i := 1; i <= n; i++ {
+			s = append(s, fmt.Sprintf("run.pcap#frame-%d", i))
+		}
+		return strings.Join(s, ", ")
+	}
+	tests := []struct{ in, want string }{
+		{"run", "run"},
+		{names(namedMessages), names(namedMessages)},
+		{names(namedMessages + 1), names(namedMessages) + " and 1 more (verdicts.json names each)"},
+		{names(1000), names(namedMessages) + " and 990 more (verdicts.json names each)"},
+	}
+	for _, tt := range tests {
+		if got := namedFew(tt.in); got != tt.want {
+			t.Errorf("namedFew of %d names: expected %q, saw %q", strings.Count(tt.in, ", ")+1, tt.want, got)
 		}
 	}
 }
