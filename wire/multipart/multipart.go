@@ -430,18 +430,14 @@ func headerEnd(raw []byte) (headerLen, bodyAt int) {
 	case bytes.HasPrefix(raw, []byte("\n")):
 		return 0, 1
 	}
-	for i := 0; ; i++ {
-		j := bytes.IndexByte(raw[i:], '\n')
-		if j < 0 {
-			return len(raw), len(raw)
-		}
-		i += j
-		switch rest := raw[i+1:]; {
-		case bytes.HasPrefix(rest, []byte("\n")):
-			return i + 1, i + 2
-		case bytes.HasPrefix(rest, []byte("\r\n")):
-			return i + 1, i + 3
-		}
+	bodyAt = sipmsg.HeaderEnd(raw)
+	switch {
+	case bodyAt < 0:
+		return len(raw), len(raw)
+	case raw[bodyAt-2] == '\r': // LF CRLF
+		return bodyAt - 2, bodyAt
+	default: // LF LF
+		return bodyAt - 1, bodyAt
 	}
 }
 

@@ -31,7 +31,7 @@ func FrameLength(stream []byte) (n int, complete bool, err error) {
 	if n > 0 {
 		return n, true, nil
 	}
-	end := headerEnd(stream)
+	end := HeaderEnd(stream)
 	if end < 0 {
 		if len(stream) > MaxHeaderBytes {
 			return 0, false, fmt.Errorf("expected a header section of at most %d bytes, saw %d bytes without an empty line", MaxHeaderBytes, len(stream))
@@ -64,9 +64,10 @@ func FrameLength(stream []byte) (n int, complete bool, err error) {
 	return end + length, true, nil
 }
 
-// headerEnd returns the offset just after the empty line that ends the header section of
-// a stream that does not start with a line end, or -1.
-func headerEnd(stream []byte) int {
+// HeaderEnd returns the offset just after the empty line (LF, or CRLF, after a line's LF)
+// that ends the header section of a stream that does not start with a line end, or -1.
+// multipart reads the header lines of a body part with it too.
+func HeaderEnd(stream []byte) int {
 	// The first LF followed by LF or CRLF: one pass over the header section, not the
 	// body after it.
 	for i := 0; ; {

@@ -141,7 +141,7 @@ func Parse(raw []byte) (*Message, error) {
 	// The start line and header section as one string, which every string the message
 	// holds is a part of: one copy, not one a line.
 	end := len(raw)
-	if e := headerEnd(raw[pos:]); e >= 0 {
+	if e := HeaderEnd(raw[pos:]); e >= 0 {
 		end = pos + e
 	}
 	head := string(raw[:end])
